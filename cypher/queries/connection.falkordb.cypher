@@ -1,0 +1,11 @@
+// name: connection
+// description: How two entities are connected: a shortest path over any relations, with their types.
+// param from: id of the first entity
+// param to: id of the second entity
+// example: from=univ:wuhan-university to=cn-420000
+MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
+CALL algo.SPpaths({sourceNode: a, targetNode: b, relDirection: 'both', maxLen: 8})
+YIELD path
+RETURN length(path) AS hops, [n IN nodes(path) | n.name] AS names, [n IN nodes(path) | n.id] AS ids,
+       [r IN relationships(path) | type(r)] AS relations
+LIMIT 1

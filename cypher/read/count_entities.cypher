@@ -1,0 +1,4 @@
+// Entities per type.
+MATCH (n:Entity)
+RETURN n.type AS type, count(n) AS count
+ORDER BY type

@@ -1,0 +1,2 @@
+// Delete every entity and relation.
+MATCH (n) DETACH DELETE n

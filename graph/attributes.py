@@ -1,0 +1,98 @@
+"""Typed entity attributes. Units live in the names (``area_km2``, ``investment_usd``).
+
+Add an attribute by adding one line to :data:`ATTRIBUTES`; the pydantic model is built from it, so an
+unknown or mistyped attribute in a data file is an error naming the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, create_model
+
+# name -> (python type, description)
+ATTRIBUTES: dict[str, tuple[type, str]] = {
+    # identity and classification
+    "code": (str, "official code (administrative division code, MoE university code, stock code)"),
+    "level": (int, "level in a hierarchy (sector level, administrative level)"),
+    "exchange": (str, "stock exchange of a listed company"),
+    "listed_on": (str, "listing date, ISO format"),
+    "full_name": (str, "full registered name"),
+    "name_en_official": (str, "official English name where it differs from the usual form"),
+    "description": (str, "one-line description"),
+    "status": (str, "planned / under construction / operating / completed"),
+    "phase": (int, "phase number of a multi-phase site or project"),
+    "designation": (str, "official designation, e.g. 'State Hi-tech Industrialisation Base'"),
+    "designated_year": (int, "year of designation"),
+    "construction_start": (str, "when construction started (YYYY or YYYY-MM)"),
+    "completion_year": (int, "year of completion or target year"),
+    "leading_industry": (str, "the leading industry in words"),
+    # size
+    "area_km2": (float, "area in square kilometres"),
+    "planned_area_km2": (float, "planned area in square kilometres"),
+    "project_count": (int, "number of projects"),
+    "enterprise_count": (int, "number of enterprises"),
+    "target_enterprise_count": (int, "number of enterprises to be attracted"),
+    "transferred_project_count": (int, "number of projects transferred from other provinces"),
+    "high_tech_enterprises_2020": (int, "high-tech enterprises in 2020"),
+    "high_tech_enterprises_2024": (int, "high-tech enterprises in 2024"),
+    "national_laboratories": (int, "national laboratories"),
+    "national_key_laboratories": (int, "national key laboratories"),
+    "major_scientific_facilities": (int, "major scientific facilities, completed or under construction"),
+    "technology_transfers": (int, "technology transfers facilitated"),
+    "units_sold": (int, "units sold"),
+    # money (nominal, as stated; CNY = yuan)
+    "investment_usd": (float, "total investment in US dollars"),
+    "investment_cny": (float, "total investment in yuan"),
+    "investment_2023_cny": (float, "investment implemented in 2023, yuan"),
+    "min_project_investment_cny": (float, "minimum investment per project, yuan"),
+    "annual_revenue_cny": (float, "annual revenue expected or reached, yuan"),
+    "output_value_cny": (float, "output value, yuan"),
+    "industry_output_value_cny": (float, "output value of an industry chain, yuan"),
+    "tech_contract_value_2024_cny": (float, "technology contract transactions in 2024, yuan"),
+    "foreign_investment_usd": (float, "investment received from a partner country, US dollars"),
+    # capacity and growth
+    "capacity_chips_per_month": (int, "production capacity in chips (wafers) per month"),
+    "capacity_target_year": (int, "year the stated capacity is reached"),
+    "generation": (str, "technology generation, e.g. '10.5' for a TFT-LCD line"),
+    "memory_layers_mass_produced": (list, "3D NAND layer counts in mass production"),
+    "memory_layers_developed": (int, "most 3D NAND layers developed"),
+    "production_growth_pct": (float, "year-on-year production growth, percent"),
+    "growth_above_national_pct_points": (float, "growth above the national rate, percentage points"),
+    "gdp_growth_pct": (float, "GDP growth, percent"),
+    "gdp_share_pct": (float, "share of a larger region's GDP, percent"),
+    "digital_economy_gdp_share_pct": (float, "digital economy share of GDP, percent"),
+    "research_ranking": (int, "rank in a scientific research ranking"),
+    "trading_partner_rank": (int, "rank among trading partners"),
+    "investment_source_rank": (int, "rank among sources of foreign investment"),
+    "revenue_share": (float, "share of revenue, as a fraction"),
+    "phase_count": (int, "number of phases a site or project is built in"),
+    "gdp_national_top_n": (int, "GDP ranks within China's top N cities"),
+    "fixed_asset_investment_growth_rank": (int, "fixed-asset investment growth rank, sub-provincial cities"),
+    "high_tech_enterprises_rank": (int, "rank by number of high-tech enterprises, sub-provincial cities"),
+    "national_advanced_manufacturing_clusters": (int, "national advanced manufacturing clusters"),
+    "national_specialised_sme_clusters": (int, "specialised SME clusters recognised nationally"),
+    "pillar_industries_over_100bn_cny": (int, "pillar industries with output above 100 billion yuan"),
+    "technical_transformation_pct": (float, "traditional industries under technical transformation, percent"),
+}
+
+
+def _field_type(t: type) -> Any:
+    if t is list:
+        return list[int | str] | None
+    if t is float:
+        return float | None
+    return t | None
+
+
+Attributes = create_model(  # type: ignore[call-overload]
+    "Attributes",
+    __config__=ConfigDict(extra="forbid"),
+    **{name: (_field_type(t), None) for name, (t, _) in ATTRIBUTES.items()},
+)
+Attributes.__doc__ = "Typed attributes of an entity; every one optional, unknown names rejected."
+
+
+def attributes_dict(attrs: BaseModel) -> dict[str, Any]:
+    """The attributes that are set, as a plain dict."""
+    return attrs.model_dump(exclude_none=True)

@@ -1,0 +1,256 @@
+"""The data model: entity and relation types, which triples are allowed, and the pydantic records.
+
+Everything that reaches a store passes through these classes, and labels and relationship types
+written to a store come only from :class:`EntityType` and :class:`RelType`.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from graph.attributes import ATTRIBUTES, Attributes
+
+__all__ = [
+    "ALLOWED",
+    "CORE_NODE_FIELDS",
+    "ID_PATTERN",
+    "PLACE_TYPES",
+    "REL_PROPERTIES",
+    "DistrictKind",
+    "Entity",
+    "EntityType",
+    "GraphData",
+    "RelType",
+    "Relation",
+    "Source",
+    "allowed_targets",
+    "is_allowed",
+]
+
+
+class EntityType(StrEnum):
+    """Node labels. Each entity carries its type's label and the shared label ``Entity``."""
+
+    COUNTRY = "Country"
+    PROVINCE = "Province"
+    CITY = "City"
+    DISTRICT = "District"
+    BASE = "Base"
+    PARK = "Park"
+    PROJECT = "Project"
+    COMPANY = "Company"
+    UNIVERSITY = "University"
+    ORGANIZATION = "Organization"
+    SECTOR = "Sector"
+
+
+class RelType(StrEnum):
+    """Relationship types."""
+
+    LOCATED_IN = "LOCATED_IN"  # geography: where something is
+    PARTNERS_WITH = "PARTNERS_WITH"  # cooperation between two parties
+    PART_OF_CHAIN = "PART_OF_CHAIN"  # Sector -> Sector, upstream -> downstream, with the chain's name
+    PART_OF = "PART_OF"  # a park or phase of a base, a project of a programme, a sub-sector of a sector
+    SPECIALISES_IN = "SPECIALISES_IN"  # any entity -> the Sector it works in
+    DESIGNATED_BY = "DESIGNATED_BY"  # a base or zone -> the ministry that designated it
+    OPERATES = "OPERATES"  # a company or organization -> the project, park or facility it runs
+
+
+class DistrictKind(StrEnum):
+    ADMINISTRATIVE_DISTRICT = "administrative_district"
+    COUNTY = "county"
+    COUNTY_LEVEL_CITY = "county_level_city"
+    DEVELOPMENT_ZONE = "development_zone"
+    NEW_AREA = "new_area"
+
+
+E = EntityType
+PLACE_TYPES = frozenset({E.COUNTRY, E.PROVINCE, E.CITY, E.DISTRICT})
+SITE_TYPES = frozenset({E.BASE, E.PARK})
+ACTORS = frozenset({E.COMPANY, E.UNIVERSITY, E.ORGANIZATION})
+NON_SECTOR = frozenset(E) - {E.SECTOR}
+
+
+def _triples(sources: frozenset[EntityType] | set[EntityType], rel: RelType, targets) -> set:
+    return {(s, rel, t) for s in sources for t in targets}
+
+
+# The allowed (source type, relation, target type) triples.
+ALLOWED: frozenset[tuple[EntityType, RelType, EntityType]] = frozenset(
+    # geography: countries contain provinces contain cities contain districts; a zone may sit in a district
+    _triples({E.PROVINCE}, RelType.LOCATED_IN, {E.COUNTRY})
+    | _triples({E.CITY}, RelType.LOCATED_IN, {E.PROVINCE, E.COUNTRY})
+    | _triples({E.DISTRICT}, RelType.LOCATED_IN, {E.CITY, E.PROVINCE, E.DISTRICT})
+    | _triples(SITE_TYPES | {E.PROJECT} | ACTORS, RelType.LOCATED_IN, PLACE_TYPES | SITE_TYPES)
+    # cooperation between any two non-sector parties
+    | _triples(NON_SECTOR, RelType.PARTNERS_WITH, NON_SECTOR)
+    | {(E.SECTOR, RelType.PART_OF_CHAIN, E.SECTOR)}
+    | _triples({E.PARK}, RelType.PART_OF, {E.BASE, E.PARK, E.DISTRICT})
+    | _triples({E.BASE}, RelType.PART_OF, {E.BASE})
+    | _triples({E.PROJECT}, RelType.PART_OF, {E.PROJECT, E.BASE, E.PARK})
+    | _triples({E.COMPANY}, RelType.PART_OF, {E.COMPANY})
+    | _triples({E.ORGANIZATION}, RelType.PART_OF, {E.ORGANIZATION, E.UNIVERSITY})
+    | {(E.SECTOR, RelType.PART_OF, E.SECTOR)}  # sector hierarchy: sub-sector -> sector
+    | _triples(NON_SECTOR, RelType.SPECIALISES_IN, {E.SECTOR})
+    | _triples(SITE_TYPES | {E.DISTRICT, E.PROJECT}, RelType.DESIGNATED_BY, {E.ORGANIZATION})
+    | _triples(ACTORS, RelType.OPERATES, SITE_TYPES | {E.PROJECT, E.ORGANIZATION})
+)
+
+
+def is_allowed(source: EntityType, rel: RelType, target: EntityType) -> bool:
+    return (source, rel, target) in ALLOWED
+
+
+def allowed_targets(source: EntityType, rel: RelType) -> list[EntityType]:
+    return sorted((t for s, r, t in ALLOWED if s == source and r == rel), key=list(EntityType).index)
+
+
+# Ids are stable, whitespace-free and free of quote characters; letters of any script are fine
+# (imported Chinese product names become ids).
+ID_PATTERN = re.compile(r"^[\w][\w:.\-/+()]*$")
+_SENTENCE_END = re.compile(r"[.!?。！？](?=\s+\S)")
+MAX_QUOTE_CHARS = 400
+
+
+class Source(BaseModel):
+    """Where a fact comes from: a document's file name and a short evidence quote (one sentence at most)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    doc: str = Field(min_length=1, max_length=200)
+    quote: str | None = Field(default=None, max_length=MAX_QUOTE_CHARS)
+
+    @field_validator("quote")
+    @classmethod
+    def _one_sentence(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        v = " ".join(v.split())
+        if not v:
+            return None
+        # "No." / "Co." abbreviations aside, a second sentence means the quote is too long
+        stripped = re.sub(r"\b(?:Co|Ltd|No|St|Inc|e\.g|i\.e|vs)\.", "", v)
+        if _SENTENCE_END.search(stripped):
+            raise ValueError("a source quote is at most one sentence")
+        return v
+
+
+class Entity(BaseModel):
+    """A node: a place, site, actor or sector."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=200)
+    type: EntityType
+    name: str = Field(min_length=1, max_length=500)
+    name_zh: str | None = Field(default=None, max_length=500)
+    aliases: list[str] = Field(default_factory=list)
+    kind: DistrictKind | None = None
+    attributes: Attributes = Field(default_factory=Attributes)
+    sources: list[Source] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, v: str) -> str:
+        if not ID_PATTERN.match(v):
+            raise ValueError(
+                "an id is letters, digits and : . - _ / + ( ) with no spaces or quotes, e.g. 'base:memory'"
+            )
+        return v
+
+    @field_validator("name", "name_zh")
+    @classmethod
+    def _not_blank(cls, v: str | None) -> str | None:
+        if v is not None and not v.strip():
+            raise ValueError("must not be blank")
+        return v
+
+    @field_validator("aliases")
+    @classmethod
+    def _aliases(cls, v: list[str]) -> list[str]:
+        seen: list[str] = []
+        for a in v:
+            if not a.strip():
+                raise ValueError("an alias must not be blank")
+            if a not in seen:
+                seen.append(a)
+        return seen
+
+    @model_validator(mode="after")
+    def _kind_only_for_districts(self) -> Entity:
+        if self.kind is not None and self.type is not EntityType.DISTRICT:
+            raise ValueError("'kind' is only for District entities")
+        return self
+
+    def names(self) -> list[str]:
+        """Every name this entity answers to: English name, Chinese name, aliases."""
+        out = [self.name]
+        if self.name_zh:
+            out.append(self.name_zh)
+        out.extend(self.aliases)
+        return out
+
+
+REL_PROPERTIES: dict[str, type] = {"chain": str, "weight": float, "role": str, "since_year": int}
+
+
+class Relation(BaseModel):
+    """A relationship between two entities, by id."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    source: str = Field(alias="from", min_length=1)
+    type: RelType
+    target: str = Field(alias="to", min_length=1)
+    chain: str | None = Field(default=None, min_length=1, max_length=200)
+    weight: float | None = None
+    role: str | None = Field(default=None, max_length=500)
+    since_year: int | None = Field(default=None, ge=1800, le=2100)
+    sources: list[Source] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _chain_rules(self) -> Relation:
+        if self.type is RelType.PART_OF_CHAIN and not self.chain:
+            raise ValueError("a PART_OF_CHAIN relation needs 'chain', the chain's name")
+        if self.type is not RelType.PART_OF_CHAIN and self.chain:
+            raise ValueError("'chain' is only for PART_OF_CHAIN relations")
+        if self.source == self.target:
+            raise ValueError("a relation cannot point at its own source")
+        return self
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """Identity of a relation: endpoints, type and (for chain links) the chain's name."""
+        return (self.source, self.type.value, self.target, self.chain or "")
+
+    def properties(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in REL_PROPERTIES if getattr(self, k) is not None}
+
+
+# Node properties that are not attributes (attributes are flattened beside them in the stores).
+CORE_NODE_FIELDS = ("id", "type", "name", "name_zh", "aliases", "kind", "source_docs", "source_quotes")
+assert not set(CORE_NODE_FIELDS) & set(ATTRIBUTES), "attribute names must not shadow core fields"
+
+
+class GraphData(BaseModel):
+    """A whole graph (or a load of one): entities and relations."""
+
+    entities: list[Entity] = Field(default_factory=list)
+    relations: list[Relation] = Field(default_factory=list)
+
+    def by_id(self) -> dict[str, Entity]:
+        return {e.id: e for e in self.entities}
+
+    def sorted(self) -> GraphData:
+        """A copy in a canonical order, for comparisons."""
+        return GraphData(
+            entities=sorted(self.entities, key=lambda e: e.id),
+            relations=sorted(self.relations, key=lambda r: r.key),
+        )
+
+    def merged(self, other: GraphData) -> GraphData:
+        return GraphData(entities=self.entities + other.entities, relations=self.relations + other.relations)

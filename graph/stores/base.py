@@ -1,0 +1,235 @@
+"""What every store does, written once: batched upserts, export, statistics and the named queries.
+
+A store subclass supplies four things: ``dialect``, ``query`` (one statement, read-only unless asked),
+``_write_batches`` (a list of (statement, rows) each in its own write transaction) and
+``ensure_schema``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from graph import cypherlib
+from graph.attributes import ATTRIBUTES, attributes_dict
+from graph.model import Entity, EntityType, GraphData, Relation, RelType, Source
+
+WriteMode = Literal["auto", "merge", "create"]
+Progress = Callable[[int], None]
+DEFAULT_BATCH = 2000
+DEFAULT_TIMEOUT_MS = 30_000
+
+
+class StoreError(RuntimeError):
+    """A store could not be reached or refused a statement; the message says what to do."""
+
+
+class ReadOnlyError(StoreError):
+    """A statement that writes was sent without ``write=True``."""
+
+
+@dataclass
+class QueryResult:
+    """Rows of a query: column names and a list of rows (plain Python values)."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def to_json(self) -> str:
+        return json.dumps(self.records(), ensure_ascii=False, indent=2, default=str)
+
+    def to_csv(self) -> str:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(self.columns)
+        for row in self.rows:
+            w.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v for v in row])
+        return buf.getvalue()
+
+
+@dataclass
+class WriteSummary:
+    entities: Counter[str] = field(default_factory=Counter)
+    relations: Counter[str] = field(default_factory=Counter)
+    batches: int = 0
+    mode: str = "merge"
+
+
+# -- model <-> store properties --------------------------------------------------------------------
+def _sources_props(sources: Sequence[Source]) -> dict[str, list[str]]:
+    if not sources:
+        return {}
+    # Parallel lists: property values cannot be maps in Neo4j, and lists cannot hold nulls.
+    return {"source_docs": [s.doc for s in sources], "source_quotes": [s.quote or "" for s in sources]}
+
+
+def entity_props(e: Entity) -> dict[str, Any]:
+    props: dict[str, Any] = {"id": e.id, "type": e.type.value, "name": e.name}
+    if e.name_zh:
+        props["name_zh"] = e.name_zh
+    if e.aliases:
+        props["aliases"] = list(e.aliases)
+    if e.kind:
+        props["kind"] = e.kind.value
+    props.update(attributes_dict(e.attributes))
+    props.update(_sources_props(e.sources))
+    return props
+
+
+def relation_props(r: Relation) -> dict[str, Any]:
+    return {**r.properties(), **_sources_props(r.sources)}
+
+
+def _sources_from(props: Mapping[str, Any]) -> list[Source]:
+    docs, quotes = props.get("source_docs") or [], props.get("source_quotes") or []
+    return [Source(doc=d, quote=q or None) for d, q in zip(docs, list(quotes) + [""] * len(docs), strict=False)]
+
+
+def entity_from_props(props: Mapping[str, Any]) -> Entity:
+    attrs = {k: v for k, v in props.items() if k in ATTRIBUTES}
+    return Entity(
+        id=props["id"],
+        type=props["type"],
+        name=props["name"],
+        name_zh=props.get("name_zh"),
+        aliases=list(props.get("aliases") or []),
+        kind=props.get("kind"),
+        attributes=attrs,
+        sources=_sources_from(props),
+    )
+
+
+def relation_from_props(source: str, rtype: str, target: str, props: Mapping[str, Any]) -> Relation:
+    extra = {k: props[k] for k in ("chain", "weight", "role", "since_year") if props.get(k) is not None}
+    return Relation(source=source, type=rtype, target=target, sources=_sources_from(props), **extra)
+
+
+def _chunks(rows: Sequence[dict], size: int) -> Iterator[list[dict]]:
+    for i in range(0, len(rows), size):
+        yield list(rows[i : i + size])
+
+
+# -- the store -------------------------------------------------------------------------------------
+class Store(ABC):
+    """A graph store. Use as a context manager, or call :meth:`close`."""
+
+    dialect: cypherlib.Dialect
+    name: str
+
+    # subclass hooks --------------------------------------------------------------------------------
+    @abstractmethod
+    def query(
+        self,
+        cypher: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        write: bool = False,
+        timeout_ms: int | None = DEFAULT_TIMEOUT_MS,
+    ) -> QueryResult:
+        """Run one statement; refuse writes unless ``write`` (:class:`ReadOnlyError`)."""
+
+    @abstractmethod
+    def _write_batches(self, batches: Iterable[tuple[str, list[dict]]], progress: Progress | None) -> int:
+        """Run each (statement, rows) in its own write transaction; return how many ran."""
+
+    @abstractmethod
+    def ensure_schema(self) -> None:
+        """Create indexes/constraints; idempotent."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        pass
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # shared operations -----------------------------------------------------------------------------
+    def is_empty(self) -> bool:
+        return not self.query("MATCH (n) RETURN n LIMIT 1").rows
+
+    def write(
+        self,
+        data: GraphData,
+        *,
+        batch_size: int = DEFAULT_BATCH,
+        mode: WriteMode = "merge",
+        progress: Progress | None = None,
+    ) -> WriteSummary:
+        """Write validated data: entities, then relations, in batches of ``batch_size`` rows.
+
+        ``mode`` ``merge`` upserts (idempotent); ``create`` is the fast path for an empty store;
+        ``auto`` picks ``create`` when the store is empty.
+        """
+        self.ensure_schema()
+        create = mode == "create" or (mode == "auto" and self.is_empty())
+        summary = WriteSummary(mode="create" if create else "merge")
+        batches: list[tuple[str, list[dict]]] = []
+        by_type: dict[EntityType, list[dict]] = {}
+        for e in data.entities:
+            by_type.setdefault(e.type, []).append({"id": e.id, "props": entity_props(e)})
+        for label, rows in by_type.items():
+            summary.entities[label.value] = len(rows)
+            stmt = cypherlib.upsert_entities(label, create=create)
+            batches.extend((stmt, chunk) for chunk in _chunks(rows, batch_size))
+        by_rel: dict[RelType, list[dict]] = {}
+        for r in data.relations:
+            row = {"source": r.source, "target": r.target, "props": relation_props(r)}
+            if r.chain:
+                row["chain"] = r.chain
+            by_rel.setdefault(r.type, []).append(row)
+        for rel, rows in by_rel.items():
+            summary.relations[rel.value] = len(rows)
+            stmt = cypherlib.upsert_relations(rel, create=create)
+            batches.extend((stmt, chunk) for chunk in _chunks(rows, batch_size))
+        summary.batches = self._write_batches(batches, progress)
+        return summary
+
+    def run(self, name: str, params: Mapping[str, Any] | None = None, *, timeout_ms: int | None = None) -> QueryResult:
+        """Run a named query of the library (read-only)."""
+        lib = cypherlib.library(self.dialect)
+        if name not in lib:
+            raise KeyError(f"no named query '{name}'; known: {', '.join(lib)}")
+        q = lib[name]
+        params = dict(params or {})
+        missing = [p for p in q.params if p not in params]
+        if missing:
+            raise ValueError(f"query '{name}' needs --param {' --param '.join(m + '=…' for m in missing)}")
+        return self.query(q.text, params, timeout_ms=timeout_ms or DEFAULT_TIMEOUT_MS)
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """Counts of entities per type and relations per type."""
+        ents = self.query(cypherlib.statement("read/count_entities"), timeout_ms=None)
+        rels = self.query(cypherlib.statement("read/count_relations"), timeout_ms=None)
+        return {"entities": {t: c for t, c in ents.rows}, "relations": {t: c for t, c in rels.rows}}
+
+    def known_types(self, ids: Iterable[str]) -> dict[str, EntityType]:
+        """Types of those ``ids`` that already exist in the store."""
+        ids = sorted(set(ids))
+        out: dict[str, EntityType] = {}
+        for i in range(0, len(ids), 5000):
+            res = self.query(cypherlib.statement("read/entity_types"), {"ids": ids[i : i + 5000]}, timeout_ms=None)
+            out.update({row[0]: EntityType(row[1]) for row in res.rows})
+        return out
+
+    def dump(self) -> GraphData:
+        """Everything in the store as model records."""
+        ents = self.query(cypherlib.statement("read/entities"), timeout_ms=None)
+        rels = self.query(cypherlib.statement("read/relations"), timeout_ms=None)
+        return GraphData(
+            entities=[entity_from_props(props) for _, _, props in ents.rows],
+            relations=[relation_from_props(s, t, d, props) for s, t, d, props in rels.rows],
+        )
+
+    def clear(self) -> None:
+        self._write_batches([(cypherlib.statement("write/clear"), [])], None)

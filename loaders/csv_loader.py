@@ -1,0 +1,115 @@
+"""The plain CSV format: ``entities.csv`` and ``relations.csv`` (see data/README.md)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from loaders.errors import LoadError, Origin, display_path
+from loaders.records import Parsed, build_entity, build_relation
+
+ENTITY_COLUMNS = ("id", "type", "name", "name_zh", "aliases", "kind", "source_doc", "source_quote")
+RELATION_COLUMNS = ("from", "type", "to", "chain", "weight", "role", "since_year", "source_doc", "source_quote")
+ATTR_PREFIX = "attr:"
+
+
+def _rows(path: Path, parsed: Parsed) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line where the row starts, row) for each data row; header problems go to ``parsed.errors``."""
+    file = display_path(path)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        parsed.errors.append(LoadError(file, line, "", f"not UTF-8 text (byte {exc.start})"))
+        return
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+        if header is None:
+            return
+        header = [h.strip() for h in header]
+        for col in {h for h in header if header.count(h) > 1}:
+            parsed.errors.append(LoadError(file, 1, col, "column appears twice in the header"))
+        start = reader.line_num + 1
+        for row in reader:
+            if not any(c.strip() for c in row):
+                start = reader.line_num + 1
+                continue
+            if len(row) != len(header):
+                parsed.errors.append(
+                    LoadError(file, start, "", f"row has {len(row)} cells, the header has {len(header)}")
+                )
+            else:
+                yield start, dict(zip(header, row, strict=True))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        parsed.errors.append(LoadError(file, reader.line_num, "", f"malformed CSV: {exc}"))
+
+
+def _source(row: dict[str, str]) -> list[dict[str, str]]:
+    doc, quote = row.pop("source_doc", "").strip(), row.pop("source_quote", "").strip()
+    if not doc and not quote:
+        return []
+    out = {"doc": doc}
+    if quote:
+        out["quote"] = quote
+    return [out]
+
+
+def _unknown_columns(header: list[str], allowed: tuple[str, ...], file: str, attrs: bool) -> list[LoadError]:
+    return [
+        LoadError(file, 1, h, "unknown column")
+        for h in header
+        if h not in allowed and not (attrs and h.startswith(ATTR_PREFIX))
+    ]
+
+
+def read_entities_csv(path: Path) -> Parsed:
+    parsed, file = Parsed(), display_path(path)
+    header_checked = False
+    for line, row in _rows(path, parsed):
+        if not header_checked:
+            parsed.errors.extend(_unknown_columns(list(row), ENTITY_COLUMNS, file, attrs=True))
+            header_checked = True
+        raw: dict[str, Any] = {"sources": _source(row)}
+        attributes = {}
+        for key, value in row.items():
+            value = value.strip()
+            if not value or (key not in ENTITY_COLUMNS and not key.startswith(ATTR_PREFIX)):
+                continue
+            if key.startswith(ATTR_PREFIX):
+                attributes[key.removeprefix(ATTR_PREFIX)] = value
+            elif key == "aliases":
+                raw["aliases"] = [a.strip() for a in value.split("|") if a.strip()]
+            else:
+                raw[key] = value
+        raw["attributes"] = attributes
+        result = build_entity(raw, Origin(file, line), lambda loc, ln=line: ln)
+        if isinstance(result, list):
+            parsed.errors.extend(
+                LoadError(e.file, e.line, e.field.replace("attributes.", ATTR_PREFIX, 1), e.message) for e in result
+            )
+        else:
+            parsed.entities.append((result, Origin(file, line)))
+    return parsed
+
+
+def read_relations_csv(path: Path) -> Parsed:
+    parsed, file = Parsed(), display_path(path)
+    header_checked = False
+    for line, row in _rows(path, parsed):
+        if not header_checked:
+            parsed.errors.extend(_unknown_columns(list(row), RELATION_COLUMNS, file, attrs=False))
+            header_checked = True
+        raw: dict[str, Any] = {"sources": _source(row)}
+        raw.update({k: v.strip() for k, v in row.items() if k in RELATION_COLUMNS and v.strip()})
+        result = build_relation(raw, Origin(file, line), lambda loc, ln=line: ln)
+        if isinstance(result, list):
+            parsed.errors.extend(result)
+        else:
+            parsed.relations.append((result, Origin(file, line)))
+    return parsed

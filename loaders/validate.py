@@ -1,0 +1,71 @@
+"""Checks across a whole load: unique ids and aliases, relation endpoints and allowed triples."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from graph.model import EntityType, allowed_targets, is_allowed
+from loaders.errors import LoadError, Origin
+from loaders.records import Parsed
+
+
+def check(parsed: Parsed, known: Mapping[str, EntityType]) -> list[LoadError]:
+    """Every cross-record problem in ``parsed``; ``known`` are ids already in the store."""
+    errors: list[LoadError] = []
+    types: dict[str, EntityType] = dict(known)
+    first: dict[str, Origin] = {}
+    for e, origin in parsed.entities:
+        if e.id in first:
+            errors.append(LoadError(origin.file, origin.line, "id", f"duplicate id '{e.id}' (first at {first[e.id]})"))
+            continue
+        first[e.id] = origin
+        types[e.id] = e.type
+
+    # An alias belongs to one entity: it may not be another entity's alias, name or Chinese name.
+    # (Two entities may share a name; lookups list them as candidates.)
+    claims: dict[str, dict[str, Origin]] = {}
+    for e, origin in parsed.entities:
+        for name in e.names():
+            claims.setdefault(name.casefold(), {}).setdefault(e.id, origin)
+    for e, origin in parsed.entities:
+        for alias in e.aliases:
+            others = {i: o for i, o in claims[alias.casefold()].items() if i != e.id}
+            for other_id, other_origin in sorted(others.items()):
+                errors.append(
+                    LoadError(
+                        origin.file,
+                        origin.line,
+                        "aliases",
+                        f"alias '{alias}' is also claimed by '{other_id}' ({other_origin})",
+                    )
+                )
+
+    seen: dict[tuple[str, str, str, str], Origin] = {}
+    for r, origin in parsed.relations:
+        if r.key in seen:
+            errors.append(
+                LoadError(
+                    origin.file,
+                    origin.line,
+                    "type",
+                    f"duplicate relation {r.source} -{r.type}-> {r.target} (first at {seen[r.key]})",
+                )
+            )
+            continue
+        seen[r.key] = origin
+        missing = False
+        for field, end in (("from", r.source), ("to", r.target)):
+            if end not in types:
+                errors.append(LoadError(origin.file, origin.line, field, f"no entity with id '{end}'"))
+                missing = True
+        if missing:
+            continue
+        s, t = types[r.source], types[r.target]
+        if not is_allowed(s, r.type, t):
+            ok = ", ".join(allowed_targets(s, r.type)) or "nothing"
+            errors.append(
+                LoadError(
+                    origin.file, origin.line, "type", f"{s} -{r.type}-> {t} is not allowed ({s} -{r.type}-> {ok})"
+                )
+            )
+    return errors

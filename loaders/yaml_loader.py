@@ -1,0 +1,176 @@
+"""The curated YAML format (see data/README.md), read with line numbers for every field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from loaders.errors import LoadError, Origin, display_path
+from loaders.records import Parsed, build_entity, build_relation
+
+
+class LineDict(dict):
+    """A mapping that remembers the line of itself and of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class LineList(list):
+    line: int = 0
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, line: int):
+        self.key, self.line = key, line
+
+
+class _LineLoader(yaml.SafeLoader):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
+        self.flatten_mapping(node)
+        out = LineDict()
+        out.line = node.start_mark.line + 1
+        out.key_lines = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool) or key is None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                )
+            key = str(key)
+            if key in out:
+                raise _DuplicateKey(key, key_node.start_mark.line + 1)
+            out[key] = self.construct_object(value_node, deep=True)
+            out.key_lines[key] = key_node.start_mark.line + 1
+        return out
+
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:  # type: ignore[override]
+        out = LineList(self.construct_object(child, deep=True) for child in node.value)
+        out.line = node.start_mark.line + 1
+        return out
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
+# Dates stay strings ("2016-12" and "2016-12-31" alike): the model decides what they mean.
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+_TOP_KEYS = {"doc", "entities", "relations"}
+
+
+def _line_of(raw: Any, loc: tuple[Any, ...], default: int) -> int:
+    """The line of the deepest part of ``loc`` that the parsed YAML still knows."""
+    line, node = default, raw
+    for part in loc:
+        if isinstance(node, LineDict):
+            line = node.key_lines.get(str(part), line)
+            node = node.get(str(part))
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            line = getattr(node, "line", line)
+        else:
+            break
+    return line
+
+
+def _sources(raw: Any, doc: str | None, file: str, line: int, field: str) -> tuple[Any, list[LoadError]]:
+    """Expand bare-string sources and fill in the file's default document."""
+    if raw is None:
+        return [], []
+    if not isinstance(raw, list):
+        return raw, [LoadError(file, line, field, "sources must be a list")]
+    out, errors = LineList(), []
+    out.line = getattr(raw, "line", line)
+    for i, s in enumerate(raw):
+        if isinstance(s, str):
+            s = LineDict(quote=s)
+            s.line, s.key_lines = out.line, {}
+        if isinstance(s, dict) and "doc" not in s:
+            if doc is None:
+                errors.append(
+                    LoadError(
+                        file,
+                        getattr(s, "line", line),
+                        f"{field}.{i}.doc",
+                        "no document: give 'doc' here or at the top of the file",
+                    )
+                )
+                continue
+            s = _with(s, doc=doc)
+        out.append(s)
+    return out, errors
+
+
+def _with(d: dict, **kw: Any) -> LineDict:
+    out = LineDict(d)
+    out.update(kw)
+    out.line = getattr(d, "line", 0)
+    out.key_lines = dict(getattr(d, "key_lines", {}))
+    return out
+
+
+def read_yaml(path: Path) -> Parsed:
+    """Read one YAML data file. Never raises for bad input: problems come back in ``Parsed.errors``."""
+    file = display_path(path)
+    parsed = Parsed()
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        parsed.errors.append(LoadError(file, line, "", f"not UTF-8 text (byte {exc.start})"))
+        return parsed
+    except OSError as exc:
+        parsed.errors.append(LoadError(file, 0, "", f"cannot read: {exc.strerror}"))
+        return parsed
+    try:
+        top = yaml.load(text, Loader=_LineLoader)
+    except _DuplicateKey as exc:
+        parsed.errors.append(LoadError(file, exc.line, exc.key, "duplicate key"))
+        return parsed
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark else 0
+        problem = getattr(exc, "problem", None) or str(exc)
+        parsed.errors.append(LoadError(file, line, "", f"malformed YAML: {problem}"))
+        return parsed
+    except RecursionError:
+        parsed.errors.append(LoadError(file, 0, "", "malformed YAML: nested too deeply"))
+        return parsed
+    if top is None:
+        return parsed  # an empty file loads nothing
+    if not isinstance(top, LineDict):
+        parsed.errors.append(LoadError(file, 1, "", "expected a mapping with 'entities' and/or 'relations'"))
+        return parsed
+    for key in top.keys() - _TOP_KEYS:
+        parsed.errors.append(LoadError(file, top.key_lines[key], key, "unknown top-level key"))
+    doc = top.get("doc")
+    if doc is not None and not isinstance(doc, str):
+        parsed.errors.append(LoadError(file, top.key_lines["doc"], "doc", "must be a file name"))
+        doc = None
+
+    for section, build in (("entities", build_entity), ("relations", build_relation)):
+        items = top.get(section)
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            parsed.errors.append(LoadError(file, top.key_lines[section], section, "must be a list"))
+            continue
+        for i, raw in enumerate(items):
+            line = getattr(raw, "line", getattr(items, "line", 0))
+            origin = Origin(file, line)
+            if not isinstance(raw, dict):
+                parsed.errors.append(LoadError(file, line, f"{section}[{i}]", "must be a mapping"))
+                continue
+            srcs, errs = _sources(raw.get("sources"), doc, file, raw.key_lines.get("sources", line), "sources")
+            parsed.errors.extend(errs)
+            record = _with(raw, sources=srcs) if "sources" in raw else raw
+            result = build(record, origin, lambda loc, r=record, ln=line: _line_of(r, loc, ln))
+            if isinstance(result, list):
+                parsed.errors.extend(result)
+            elif section == "entities":
+                parsed.entities.append((result, origin))
+            else:
+                parsed.relations.append((result, origin))
+    return parsed
