@@ -49,6 +49,7 @@ ATTRIBUTES: dict[str, tuple[type, str]] = {
     "annual_revenue_cny": (float, "annual revenue expected or reached, yuan"),
     "output_value_cny": (float, "output value, yuan"),
     "industry_output_value_cny": (float, "output value of an industry chain, yuan"),
+    "industry_output_value_usd": (float, "output value of an industry chain, US dollars"),
     "tech_contract_value_2024_cny": (float, "technology contract transactions in 2024, yuan"),
     "foreign_investment_usd": (float, "investment received from a partner country, US dollars"),
     # capacity and growth

@@ -1,0 +1,124 @@
+"""The CLI commands of the core, in-process (CliRunner) and as a real subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import short_tmpdir
+
+SMALL = """\
+doc: demo.txt
+entities:
+  - {id: cn-420000, type: Province, name: Hubei Province, name_zh: 湖北省}
+  - {id: cn-420100, type: City, name: Wuhan, name_zh: 武汉市}
+  - {id: sector:a, type: Sector, name: Anode materials}
+  - {id: sector:b, type: Sector, name: Battery cells}
+  - {id: company:x, type: Company, name: "X \\"quoted\\" Co", name_zh: 某公司}
+relations:
+  - {from: cn-420100, type: LOCATED_IN, to: cn-420000}
+  - {from: company:x, type: LOCATED_IN, to: cn-420100}
+  - {from: company:x, type: SPECIALISES_IN, to: sector:b}
+  - {from: sector:a, type: PART_OF_CHAIN, to: sector:b, chain: battery}
+"""
+
+
+def small(tmp_path: Path) -> Path:
+    p = tmp_path / "small.yaml"
+    p.write_text(SMALL, encoding="utf-8")
+    return p
+
+
+def test_load_dry_run_writes_nothing(cli, tmp_path: Path) -> None:
+    r = cli("load", str(small(tmp_path)), "--dry-run")
+    assert r.exit_code == 0 and "valid: 5 entities, 4 relations" in r.stdout
+    stats = json.loads(cli("stats", "-f", "json").stdout)
+    assert [row for row in stats if row["kind"] == "total"][0]["count"] == 0
+
+
+def test_load_then_stats(cli, tmp_path: Path) -> None:
+    r = cli("load", str(small(tmp_path)))
+    assert r.exit_code == 0 and "LOCATED_IN" in r.stdout
+    rows = list(csv.DictReader(io.StringIO(cli("stats", "-f", "csv").stdout)))
+    counts = {(row["kind"], row["type"]): int(row["count"]) for row in rows}
+    assert counts[("entity", "Sector")] == 2 and counts[("relation", "LOCATED_IN")] == 2
+    assert counts[("total", "entities")] == 5 and counts[("total", "relations")] == 4
+
+
+def test_query_with_params_and_formats(cli, tmp_path: Path) -> None:
+    cli("load", str(small(tmp_path)))
+    q = "MATCH (n:Entity {id: $id}) RETURN n.name AS name, n.name_zh AS zh"
+    r = cli("query", q, "--param", "id=company:x", "-f", "json")
+    assert json.loads(r.stdout) == [{"name": 'X "quoted" Co', "zh": "某公司"}]
+    r = cli("query", q, "-p", "id=company:x", "-f", "csv")
+    assert r.stdout.splitlines() == ["name,zh", '"X ""quoted"" Co",某公司']
+    r = cli("query", q, "-p", "id=company:x")
+    assert "某公司" in r.stdout and "1 row" in r.stdout
+
+
+def test_query_is_read_only_unless_write(cli, tmp_path: Path) -> None:
+    cli("load", str(small(tmp_path)))
+    r = cli("query", "MATCH (n:Entity {id: 'company:x'}) SET n.name = 'changed'")
+    assert r.exit_code == 2 and "read-only unless --write" in r.stderr
+    r = cli("query", "MATCH (n:Entity {id: 'company:x'}) RETURN n.name AS name", "-f", "json")
+    assert json.loads(r.stdout)[0]["name"] == 'X "quoted" Co'
+    r = cli("query", "MATCH (n:Entity {id: 'company:x'}) SET n.name = 'changed' RETURN n.name AS name", "--write")
+    assert r.exit_code == 0 and "changed" in r.stdout
+
+
+def test_queries_lists_the_library(cli) -> None:
+    r = cli("queries")
+    for name in ("located_in", "base_profile", "partners", "chain_around", "connection"):
+        assert name in r.stdout
+
+
+def test_run_named_query(cli, tmp_path: Path) -> None:
+    cli("load", str(small(tmp_path)))
+    r = cli("run", "chain_around", "--param", "sector=sector:b", "-f", "json")
+    assert [(x["direction"], x["id"], x["path"]) for x in json.loads(r.stdout)] == [
+        ("upstream", "sector:a", ["Anode materials", "Battery cells"])
+    ]
+    r = cli("run", "located_in", "-p", "place=cn-420000", "-f", "json")
+    assert {x["id"] for x in json.loads(r.stdout)} == {"cn-420100", "company:x"}
+    r = cli("run", "connection", "-p", "from=sector:a", "-p", "to=cn-420000", "-f", "json")
+    path = json.loads(r.stdout)[0]
+    assert path["ids"] == ["sector:a", "sector:b", "company:x", "cn-420100", "cn-420000"]
+    assert path["relations"] == ["PART_OF_CHAIN", "SPECIALISES_IN", "LOCATED_IN", "LOCATED_IN"]
+
+
+def test_run_errors_are_one_clear_line(cli) -> None:
+    r = cli("run", "nope")
+    assert r.exit_code == 2 and "no named query 'nope'" in r.stderr
+    r = cli("run", "partners")
+    assert r.exit_code == 2 and "--param entity=" in r.stderr
+    r = cli("query", "RETURN 1", "--param", "novalue")
+    assert r.exit_code == 2 and "key=value" in r.stderr
+
+
+def test_db_start_stop_status_as_a_subprocess() -> None:
+    home = short_tmpdir()
+    env = {**os.environ, "INDGRAPH_HOME": str(home)}
+    exe = [sys.executable, "-m", "graph.cli"]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*exe, *args], env=env, capture_output=True, text=True, timeout=60)
+
+    try:
+        assert run("db", "status").returncode == 3
+        first = run("db", "start")
+        assert first.returncode == 0 and "started FalkorDB" in first.stdout
+        second = run("db", "start")
+        assert second.returncode == 0 and "already running" in second.stdout
+        status = run("db", "status")
+        assert status.returncode == 0 and "running" in status.stdout
+        assert (home / "falkordb.sock").exists()
+        stop = run("db", "stop")
+        assert stop.returncode == 0 and "stopped" in stop.stdout
+        assert run("db", "status").returncode == 3
+    finally:
+        run("db", "stop")
