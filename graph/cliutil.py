@@ -74,23 +74,32 @@ def parse_params(pairs: list[str] | None) -> dict[str, Any]:
     return params
 
 
-def _cell(v: Any) -> str:
+PATH_COLUMNS = {"path", "names", "ids", "relations", "path_ids"}
+
+
+def cell(v: Any, column: str = "") -> str:
+    """A value as table text: paths joined with arrows, other lists with commas, maps as JSON."""
     if v is None:
         return ""
+    if isinstance(v, list) and all(isinstance(x, str | int | float) for x in v):
+        return (" → " if column in PATH_COLUMNS else ", ").join(map(str, v))
     if isinstance(v, list | dict):
         return json.dumps(v, ensure_ascii=False)
     return str(v)
 
 
 def print_result(result: QueryResult, fmt: Format, title: str | None = None) -> None:
+    """Rows as a tidy table (people), JSON or CSV (other tools)."""
     if fmt is Format.json:
         sys.stdout.write(result.to_json() + "\n")
     elif fmt is Format.csv:
         sys.stdout.write(result.to_csv())
     else:
-        table = Table(*result.columns, title=title, title_justify="left")
+        table = Table(title=title, title_justify="left")
+        for c in result.columns:
+            table.add_column(c, overflow="fold")
         for row in result.rows:
-            table.add_row(*(_cell(v) for v in row))
+            table.add_row(*(cell(v, c) for v, c in zip(row, result.columns, strict=True)))
         out.print(table)
         out.print(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}", style="dim")
 
