@@ -144,10 +144,18 @@ def run(
     param: ParamOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Run a named query of the library."""
+    """Run a named query of the library. Entity parameters take an id, a name, a Chinese name or an alias."""
+    from graph.lookup import EntityLookupError, resolve_params
+
     with opened(ctx) as store:
+        params = parse_params(param)
         try:
-            result = store.run(name, parse_params(param))
+            query = cypherlib.library(store.dialect).get(name)
+            if query is not None:
+                params = resolve_params(store, query, params)
+            result = store.run(name, params)
+        except EntityLookupError as exc:
+            raise fail(str(exc)) from None
         except (KeyError, ValueError) as exc:
             raise fail(str(exc).strip("'\"")) from None
         print_result(result, fmt, title=name)

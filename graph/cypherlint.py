@@ -98,9 +98,9 @@ def is_undefined_parameter(diagnostic: Diagnostic) -> bool:
     return _UNDEFINED_PARAM.fullmatch(diagnostic.message) is not None
 
 
-def errors(statements: Mapping[str, str], version: str = "5") -> dict[str, list[Diagnostic]]:
+def errors(statements: Mapping[str, str], version: str = "5", *, timeout: float = 300.0) -> dict[str, list[Diagnostic]]:
     """Like :func:`lint`, keeping only errors and dropping the expected undefined-parameter ones."""
     return {
         key: [d for d in diags if d.severity == "error" and not is_undefined_parameter(d)]
-        for key, diags in lint(statements, version).items()
+        for key, diags in lint(statements, version, timeout=timeout).items()
     }

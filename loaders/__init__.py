@@ -77,8 +77,9 @@ def load_paths(paths: Iterable[str | Path] | None = None, known: KnownIds | None
     Parameters
     ----------
     paths : files or folders of YAML and CSV data; default the curated seed data.
-    known : entities outside the load that relations may point at: a mapping of id to type, or a
-        function given the ids the load does not declare (a store's ``known_types``).
+    known : entities already in the store: relations may point at them, and a declared entity may not
+        change its type. A mapping of id to type, or a function given the ids the load declares or
+        points at (a store's ``known_types``).
 
     Raises
     ------
@@ -86,9 +87,10 @@ def load_paths(paths: Iterable[str | Path] | None = None, known: KnownIds | None
     """
     parsed = read_files([DEFAULT_DATA] if paths is None else paths)
     if callable(known):
-        declared = {e.id for e, _ in parsed.entities}
-        outside = {end for r, _ in parsed.relations for end in (r.source, r.target)} - declared
-        known = known(outside) if outside and not parsed.errors else {}
+        # Declared ids are looked up too: reloading an id with another type would leave the old label.
+        ids = {e.id for e, _ in parsed.entities} | {end for r, _ in parsed.relations for end in (r.source, r.target)}
+        # (also when some records were refused: otherwise relations to stored entities would look broken)
+        known = known(ids) if ids else {}
     parsed.errors.extend(check(parsed, known or {}))
     if parsed.errors:
         raise LoadErrors(parsed.errors)

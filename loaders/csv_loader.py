@@ -19,7 +19,11 @@ ATTR_PREFIX = "attr:"
 def _rows(path: Path, parsed: Parsed) -> Iterator[tuple[int, dict[str, str]]]:
     """(line where the row starts, row) for each data row; header problems go to ``parsed.errors``."""
     file = display_path(path)
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        parsed.errors.append(LoadError(file, 0, "", f"cannot read: {exc.strerror}"))
+        return
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

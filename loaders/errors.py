@@ -26,8 +26,9 @@ class LoadError:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        file, field, message = _one_line(self.file), _one_line(self.field), _one_line(self.message)
+        where = f"{file}:{self.line}" if self.line else file
+        return f"{where}: {field}: {message}" if field else f"{where}: {message}"
 
     def as_dict(self) -> dict[str, str | int]:
         return {"file": self.file, "line": self.line, "field": self.field, "message": self.message}
@@ -43,6 +44,11 @@ class LoadErrors(Exception):
             f"{n} error{'s' if n != 1 else ''} in input, nothing was loaded:\n"
             + "\n".join(f"  {e}" for e in self.errors)
         )
+
+
+def _one_line(text: str) -> str:
+    """``text`` with control characters (newlines, NUL, ...) escaped: one error is one line of output."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def display_path(path: Path) -> str:

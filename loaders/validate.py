@@ -19,6 +19,17 @@ def check(parsed: Parsed, known: Mapping[str, EntityType]) -> list[LoadError]:
             errors.append(LoadError(origin.file, origin.line, "id", f"duplicate id '{e.id}' (first at {first[e.id]})"))
             continue
         first[e.id] = origin
+        if e.id in known and known[e.id] != e.type:
+            # The stores add labels on upsert and never remove one: a reload cannot change the type.
+            errors.append(
+                LoadError(
+                    origin.file,
+                    origin.line,
+                    "type",
+                    f"'{e.id}' is already a {known[e.id]} in the store; an entity's type cannot change "
+                    "(delete it first)",
+                )
+            )
         types[e.id] = e.type
 
     # An alias belongs to one entity: it may not be another entity's alias, name or Chinese name.

@@ -27,7 +27,57 @@ class _DuplicateKey(Exception):
         self.key, self.line = key, line
 
 
+class _AliasBomb(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
+# Aliases share one object when parsed, but everything after the parser (merge keys, validation) copies
+# or walks them out in full: a "billion laughs" document of a few hundred bytes expands to 10^9 values.
+# PyYAML has no limit of its own, so cap what aliases may add beyond the values actually written.
+MAX_ALIAS_EXPANSION = 100_000
+
+
+def _check_alias_expansion(root: yaml.Node) -> None:
+    distinct: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in distinct:
+            continue
+        distinct.add(id(node))
+        stack.extend(_children(node))
+    limit = len(distinct) + MAX_ALIAS_EXPANSION
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        if id(node) in sizes:
+            return sizes[id(node)]
+        sizes[id(node)] = 1  # a recursive alias counts once here; the constructor refuses it
+        total = 1
+        for child in _children(node):
+            total += size(child)
+            if total > limit:
+                raise _AliasBomb(node.start_mark.line + 1)
+        sizes[id(node)] = total
+        return total
+
+    size(root)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
 class _LineLoader(yaml.SafeLoader):
+    def construct_document(self, node: yaml.Node) -> Any:
+        _check_alias_expansion(node)
+        return super().construct_document(node)
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
         self.flatten_mapping(node)
         out = LineDict()
@@ -60,13 +110,17 @@ _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.const
 _TOP_KEYS = {"doc", "entities", "relations"}
 
 
+_FILE_NAMES = {"source": "from", "target": "to"}  # a relation's fields as the file spells them
+
+
 def _line_of(raw: Any, loc: tuple[Any, ...], default: int) -> int:
     """The line of the deepest part of ``loc`` that the parsed YAML still knows."""
     line, node = default, raw
-    for part in loc:
+    for i, part in enumerate(loc):
         if isinstance(node, LineDict):
-            line = node.key_lines.get(str(part), line)
-            node = node.get(str(part))
+            key = str(part) if i or str(part) in node else _FILE_NAMES.get(str(part), str(part))
+            line = node.key_lines.get(key, line)
+            node = node.get(key)
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
             line = getattr(node, "line", line)
@@ -128,6 +182,22 @@ def read_yaml(path: Path) -> Parsed:
         top = yaml.load(text, Loader=_LineLoader)
     except _DuplicateKey as exc:
         parsed.errors.append(LoadError(file, exc.line, exc.key, "duplicate key"))
+        return parsed
+    except _AliasBomb as exc:
+        parsed.errors.append(
+            LoadError(
+                file,
+                exc.line,
+                "",
+                f"malformed YAML: aliases (*name) expand to more than {MAX_ALIAS_EXPANSION:,} extra values",
+            )
+        )
+        return parsed
+    except yaml.reader.ReaderError as exc:
+        # A character YAML does not allow (control characters, NUL): the reader knows only its offset.
+        line = text[: exc.position].count("\n") + 1
+        what = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+        parsed.errors.append(LoadError(file, line, "", f"malformed YAML: character {what} is not allowed"))
         return parsed
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)

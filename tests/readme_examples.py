@@ -87,6 +87,7 @@ def run(command: str, env: dict[str, str], cwd: Path) -> tuple[int, str]:
         link = cwd / name
         if not link.exists():
             link.symlink_to(README.parent / name)
+    (cwd / "docs").mkdir(exist_ok=True)  # outputs such as docs/partnerships.png land here, not in the repo
     old = Path.cwd()
     os.chdir(cwd)
     try:

@@ -38,7 +38,7 @@ def test_load_dry_run_writes_nothing(cli, tmp_path: Path) -> None:
     r = cli("load", str(small(tmp_path)), "--dry-run")
     assert r.exit_code == 0 and "valid: 5 entities, 4 relations" in r.stdout
     stats = json.loads(cli("stats", "-f", "json").stdout)
-    assert [row for row in stats if row["kind"] == "total"][0]["count"] == 0
+    assert next(row for row in stats if row["kind"] == "total")["count"] == 0
 
 
 def test_load_then_stats(cli, tmp_path: Path) -> None:

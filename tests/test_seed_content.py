@@ -61,7 +61,9 @@ def test_every_quote_is_verbatim_from_its_document(seed_data: GraphData) -> None
 
 
 def test_background_references_are_few_and_named(seed_data: GraphData) -> None:
-    refs = [s.doc for rec in [*seed_data.entities, *seed_data.relations] for s in rec.sources if s.doc.startswith("ref:")]
+    refs = [
+        s.doc for rec in [*seed_data.entities, *seed_data.relations] for s in rec.sources if s.doc.startswith("ref:")
+    ]
     assert set(refs) <= {"ref:GB/T 2260", "ref:background"}
     assert refs.count("ref:background") <= 3
 
@@ -102,8 +104,13 @@ def test_wuhan_five_bases(seed_data: GraphData) -> None:
     assert nev.attributes.planned_area_km2 == 100
     assert reaches(d, nev, find(d, "Wuhan Economic and Technological Development Zone"))
     health = find(d, "Health Industry Base")
-    for member in ("Biolake", "Optics Valley Nanda Health Industrial Park", "Hanyang Health Industry Development Zone",
-                   "National Medical Service Zone", "International Medical Innovation Zone"):
+    for member in (
+        "Biolake",
+        "Optics Valley Nanda Health Industrial Park",
+        "Hanyang Health Industry Development Zone",
+        "National Medical Service Zone",
+        "International Medical Innovation Zone",
+    ):
         assert reaches(d, find(d, member), health), member
     for field in ("Biomedicine", "Medical Equipment", "Medicine Distribution", "Bio-agriculture", "Health Services"):
         find(d, field)
@@ -146,8 +153,9 @@ def test_sino_japanese_park(seed_data: GraphData) -> None:
     assert park.attributes.planned_area_km2 == 20
     assert reaches(d, park, find(d, "Huangpi District"))
     groups = sorted(
-        e.attributes.planned_area_km2 for e in d.entities if e.attributes.planned_area_km2 and e.id != park.id
-        and reaches(d, e, park, ("PART_OF",))
+        e.attributes.planned_area_km2
+        for e in d.entities
+        if e.attributes.planned_area_km2 and e.id != park.id and reaches(d, e, park, ("PART_OF",))
     )
     assert groups == [3, 3, 4, 4, 5]
     japan = find(d, "Japan")
@@ -159,8 +167,10 @@ def test_five_valleys_are_the_bases_and_zones(seed_data: GraphData) -> None:
     d = seed_data
     assert find(d, "Optics Valley") is find(d, "East Lake High-tech Development Zone")
     assert find(d, "Auto Valley") is find(d, "Wuhan Economic and Technological Development Zone")
-    assert find(d, "Cyber Valley").id in {find(d, "Wuhan Linkonggang Economic and Technological Development Zone").id,
-                                          find(d, "National Cybersecurity Talent and Innovation Base").id}
+    assert find(d, "Cyber Valley").id in {
+        find(d, "Wuhan Linkonggang Economic and Technological Development Zone").id,
+        find(d, "National Cybersecurity Talent and Innovation Base").id,
+    }
     assert find(d, "Star Valley") is find(d, "Wuhan National Aerospace Industry Base")
     find(d, "Pharma Valley")
     valleys = [e for e in d.entities if re.search(r"\bvalleys?\b", e.name, re.I) and "Five" in e.name]

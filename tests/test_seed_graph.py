@@ -43,10 +43,18 @@ def test_load_export_compare_equals_curated(cli, tmp_path: Path, seed_data) -> N
     assert from_networkx(read_node_link(out)).sorted() == seed_data.sorted()
 
 
+def _param_value(text: str):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
 def test_every_named_query_runs_with_its_example(seeded: FalkorStore) -> None:
     for name, q in cypherlib.library("falkordb").items():
         assert set(q.params) == set(q.example), f"{name}: the example must give every parameter"
-        result = seeded.run(name, q.example)
+        # example values read as `--param k=v` does (JSON where they parse: lists, numbers), as in test_stores.py
+        result = seeded.run(name, {k: _param_value(v) for k, v in q.example.items()})
         assert result.rows, f"{name} returned nothing on the seed graph for {q.example}"
 
 

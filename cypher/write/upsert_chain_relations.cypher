@@ -4,4 +4,6 @@ UNWIND $rows AS row
 MATCH (a:Entity {id: row.source})
 MATCH (b:Entity {id: row.target})
 MERGE (a)-[r:PART_OF_CHAIN {chain: row.chain}]->(b)
+WITH r, row
+WHERE properties(r) <> row.props
 SET r = row.props

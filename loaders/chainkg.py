@@ -1,0 +1,681 @@
+"""The ChainKnowledgeGraph data set (A-share companies, Shenwan industries, products) mapped onto the model.
+
+The data set is eight JSON-lines files (see its README). This module reads them into one
+:class:`~graph.model.GraphData` and an :class:`ImportSummary` that counts every kind of record and
+every known quirk of the data, with what was done about it. Nothing is hidden: a quirk is either
+kept (and counted) or dropped (and counted).
+
+Mapping
+-------
+- ``company.json`` → ``Company`` ``ckg:company:<code>.<SH|SZ|BJ>`` (short names repeat, stock codes
+  do not); name = short name; attributes ``full_name``, ``code``, ``exchange``, ``listed_on``.
+- ``industry.json`` → ``Sector`` ``ckg:industry:<code>``, attributes ``code``, ``level`` (1–3 from the
+  code) and ``description``.
+- ``product.json`` → ``Sector`` ``ckg:product:<name>`` (or ``ckg:product:h-<sha1[:12]>`` when the
+  name cannot be an id), attributes ``level`` 4 and ``description`` "product".
+- 上游材料 (A's upstream material is B) → ``B -PART_OF_CHAIN-> A``; 下游产品 (A's downstream product
+  is B) → ``A -PART_OF_CHAIN-> B``; both with chain ``chainkg``.
+- ``industry_up.json`` → ``upstream -PART_OF_CHAIN-> industry``, chain ``chainkg-industry``, weight =
+  the count given.
+- 所属行业 → ``company -SPECIALISES_IN-> industry``; 主营产品 → ``company -SPECIALISES_IN-> product``
+  with ``weight`` = ``rel_weight`` exactly as given (revenue share; outside [0, 1] is kept and counted).
+- 上级行业 → ``industry -PART_OF-> parent``; 产品小类 (B is a sub-category of A) → ``B -PART_OF-> A``.
+
+>>> from loaders.chainkg import read_chainkg
+>>> data, summary = read_chainkg("/path/to/chainkg")        # doctest: +SKIP
+>>> summary.entities["product"]                            # doctest: +SKIP
+95562
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from pydantic import ValidationError
+
+from graph.attributes import Attributes
+from graph.model import ID_PATTERN, Entity, EntityType, GraphData, Relation, RelType, is_allowed
+from loaders.errors import LoadError, LoadErrors, Origin, display_path
+from loaders.records import validation_errors
+
+__all__ = [
+    "CHAIN_INDUSTRIES",
+    "CHAIN_PRODUCTS",
+    "FILES",
+    "RECIPE_STOP_LIST",
+    "ImportSummary",
+    "Quirk",
+    "company_id",
+    "industry_id",
+    "product_id",
+    "read_chainkg",
+]
+
+CHAIN_PRODUCTS = "chainkg"
+CHAIN_INDUSTRIES = "chainkg-industry"
+FILES = (
+    "company.json",
+    "industry.json",
+    "industry_industry.json",
+    "industry_up.json",
+    "product.json",
+    "company_industry.json",
+    "company_product.json",
+    "product_product.json",
+)
+# Kitchen ingredients that show up as "upstream materials" of dishes; links touching them are kept but counted.
+RECIPE_STOP_LIST = ("鸡蛋", "面粉", "低筋面粉", "高筋面粉", "黄油", "白糖", "冰糖", "蜂蜜", "奶油", "糯米粉")
+
+_EXCHANGES = {"SH": "上海证券交易所", "SZ": "深圳证券交易所", "BJ": "北京证券交易所"}
+_SUFFIX_OF_EXCHANGE = {v: k for k, v in _EXCHANGES.items()}
+_CODE = re.compile(r"(\d{6})(?:\.(SH|SZ|BJ))?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_INDUSTRY_CODE = re.compile(r"\d{6}")
+_LEVEL_SUFFIX = re.compile(r"[ⅡⅢ]$")
+_MAX_ID = 200
+_PRODUCT_ATTRS = Attributes(level=4, description="product")  # shared: the same for every product
+
+
+# -- ids ------------------------------------------------------------------------------------------
+def company_id(code: str) -> str:
+    """The entity id of a listed company from its normalised stock code, e.g. ``ckg:company:600519.SH``."""
+    return f"ckg:company:{code}"
+
+
+def industry_id(code: str) -> str:
+    """The entity id of a Shenwan industry from its six-digit code, e.g. ``ckg:industry:610303``."""
+    return f"ckg:industry:{code}"
+
+
+def product_id(name: str) -> str:
+    """A stable entity id for a product name.
+
+    The name itself when it makes a valid id (``ckg:product:碳酸锂``), else a hash of it
+    (``ckg:product:h-<sha1[:12]>``), so the same name gets the same id on every run.
+
+    Parameters
+    ----------
+    name : str
+        The product's (stripped) Chinese name.
+
+    Returns
+    -------
+    str
+        The id.
+
+    Example
+    -------
+    >>> product_id("碳酸锂"), product_id("房租&物业")
+    ('ckg:product:碳酸锂', 'ckg:product:h-3b1e277f5c76')
+    """
+    plain = f"ckg:product:{name}"
+    if len(plain) <= _MAX_ID and ID_PATTERN.match(plain) and not name.startswith("h-"):
+        return plain
+    return f"ckg:product:h-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:12]}"
+
+
+def industry_level(code: str) -> int:
+    """Shenwan level from the code: ``XX0000`` is level 1, ``XXYY00`` level 2, else level 3."""
+    if code.endswith("0000"):
+        return 1
+    if code.endswith("00"):
+        return 2
+    return 3
+
+
+# -- the summary ----------------------------------------------------------------------------------
+@dataclass
+class Quirk:
+    """One known problem of the data: how often it occurred, what the importer did, a few examples."""
+
+    key: str
+    what: str
+    action: str
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    def add(self, example: str | None = None, n: int = 1) -> None:
+        self.count += n
+        if example is not None and len(self.examples) < 3 and example not in self.examples:
+            self.examples.append(example)
+
+
+@dataclass
+class ImportSummary:
+    """What an import read, produced and ran into.
+
+    ``rows`` counts lines read per file, ``entities`` entities per kind (company, industry, product),
+    ``relations`` relations per source relation (e.g. ``上游材料``) and ``quirks`` every known quirk,
+    in a stable order, with a count (zero when the data did not have it).
+    """
+
+    rows: dict[str, int] = field(default_factory=dict)
+    entities: Counter[str] = field(default_factory=Counter)
+    relations: Counter[str] = field(default_factory=Counter)
+    quirks: dict[str, Quirk] = field(default_factory=dict)
+
+    def quirk(self, key: str) -> Quirk:
+        return self.quirks[key]
+
+    def count(self, key: str) -> int:
+        return self.quirks[key].count
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": dict(self.rows),
+            "entities": dict(self.entities),
+            "relations": dict(self.relations),
+            "quirks": {k: {"what": q.what, "count": q.count, "action": q.action} for k, q in self.quirks.items()},
+        }
+
+
+# key, what, action: every quirk the importer knows, in the order the summary lists them
+_QUIRKS: tuple[tuple[str, str, str], ...] = (
+    ("blank_name", "records with a blank name or product", "dropped"),
+    ("whitespace_name", "names with spaces around them", "stripped"),
+    ("bad_code", "stock or industry codes that are not six digits", "row dropped"),
+    ("repeated_code", "company.json rows repeating a stock code", "merged into the first row (its names kept)"),
+    ("shared_short_name", "short names shared by several companies", "kept: names may repeat, ids are stock codes"),
+    ("exchange_not_exchange", "exchange field holding something else (a date)", "exchange taken from the code"),
+    ("listed_on_missing", "listing dates missing or not a date", "listed_on left empty"),
+    ("company_from_relations", "companies only named in relation files", "created from code and name there"),
+    ("company_other_name", "other short names of a company in other rows or files", "kept as aliases"),
+    ("alias_claimed", "other names also claimed by another entity", "not made aliases"),
+    ("industry_by_name", "industry references whose code is outdated, resolved by name", "linked by name"),
+    ("industry_by_suffix", "industry names resolved without/with the level suffix Ⅱ/Ⅲ", "linked"),
+    ("industry_by_code", "industry names unknown but code known (former names)", "linked by code; name kept as alias"),
+    ("industry_unresolved", "industry references matching no industry", "link dropped"),
+    ("product_not_listed", "products named in relations but not in product.json", "product created"),
+    ("product_hashed_id", "product names that cannot be ids (quotes, spaces, punctuation)", "id is a hash of the name"),
+    ("weight_out_of_range", "rel_weight outside [0, 1] (negatives are offsets like 分部间抵销)", "kept as given"),
+    ("weight_negative", "…of which negative", "kept as given"),
+    ("weight_not_number", "rel_weight missing or not a finite number", "weight left empty"),
+    ("duplicate_row", "exact duplicate relation rows", "merged"),
+    ("duplicate_conflict", "duplicate relation rows with a different weight", "first row kept"),
+    ("chain_both_ways", "chain links stated both as 上游材料 and 下游产品", "merged into one link"),
+    ("self_loop", "relations from an entity to itself", "dropped (the model rejects them)"),
+    ("unknown_rel", "rows with an unknown relation name", "dropped"),
+    ("cycle_components", "product-chain cycles: strongly connected components of more than one product", "kept"),
+    ("cycle_products", "…products in those components (largest in examples)", "kept"),
+    ("recipe_links", f"chain links touching a recipe ingredient ({'、'.join(RECIPE_STOP_LIST[:4])}…)", "kept"),
+)
+
+
+# -- reading --------------------------------------------------------------------------------------
+def _rows(path: Path, errors: list[LoadError]) -> Iterator[tuple[int, dict[str, Any]]]:
+    shown = display_path(path)
+    with path.open(encoding="utf-8-sig") as fh:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                errors.append(LoadError(shown, n, "", f"not a JSON object: {exc.msg}"))
+                continue
+            if not isinstance(obj, dict):
+                errors.append(LoadError(shown, n, "", "not a JSON object"))
+                continue
+            yield n, obj
+
+
+def _at(origin: Origin) -> str:
+    """``file.json:line``, short, for the summary's examples."""
+    return f"{Path(origin.file).name}:{origin.line}"
+
+
+def _text(row: dict[str, Any], key: str) -> str | None:
+    v = row.get(key)
+    return v if isinstance(v, str) else None
+
+
+@dataclass(slots=True)
+class _Link:
+    source: str
+    type: RelType
+    target: str
+    chain: str | None
+    weight: float | None
+    origin: Origin
+    kind: str
+
+
+class _Reader:
+    """One import: the state shared by the steps of :func:`read_chainkg`."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.summary = ImportSummary(quirks={k: Quirk(k, w, a) for k, w, a in _QUIRKS})
+        self.errors: list[LoadError] = []
+        self.q = self.summary.quirk
+        # companies: code -> record; industries: code -> name; products: name -> origin
+        self.companies: dict[str, dict[str, Any]] = {}
+        self.industries: dict[str, str] = {}
+        self.industry_origin: dict[str, Origin] = {}
+        self.industry_by_name: dict[str, str] = {}
+        self.former_industry_names: dict[str, str] = {}
+        self.products: dict[str, Origin] = {}
+        self.aliases: dict[str, set[str]] = {}  # entity id -> candidate aliases
+        self.relations: dict[tuple[str, str, str, str], _Link] = {}
+        self.product_ids: dict[str, str] = {}
+
+    # names ------------------------------------------------------------------------------------
+    def name(self, raw: Any, where: str) -> str | None:
+        if not isinstance(raw, str) or not raw.strip():
+            self.q("blank_name").add(where)
+            return None
+        clean = raw.strip()
+        if clean != raw:
+            self.q("whitespace_name").add(repr(raw))
+        return clean
+
+    def rows(self, file: str) -> Iterator[tuple[Origin, dict[str, Any]]]:
+        path = self.folder / file
+        shown = display_path(path)
+        count = 0
+        for n, row in _rows(path, self.errors):
+            count += 1
+            yield Origin(shown, n), row
+        self.summary.rows[file] = count
+
+    # companies --------------------------------------------------------------------------------
+    def code(self, raw: Any, exchange: str | None = None) -> str | None:
+        """``600519.SH`` from ``600519``, ``600519.sh`` or ``600519.SH``; None when it is no stock code."""
+        m = _CODE.fullmatch(raw.strip().upper()) if isinstance(raw, str) else None
+        if not m:
+            self.q("bad_code").add(str(raw))
+            return None
+        digits, suffix = m.group(1), m.group(2)
+        if not suffix:
+            suffix = _SUFFIX_OF_EXCHANGE.get(exchange or "") or (
+                "SH" if digits[0] in "69" else "BJ" if digits[0] in "48" else "SZ"
+            )
+        return f"{digits}.{suffix}"
+
+    def read_companies(self) -> None:
+        names_of: dict[str, set[str]] = {}
+        for origin, row in self.rows("company.json"):
+            name = self.name(row.get("name"), f"company.json:{origin.line}")
+            location = _text(row, "location")
+            code = self.code(row.get("code"), location)
+            if name is None or code is None:
+                continue
+            names_of.setdefault(name, set()).add(code)
+            if code in self.companies:
+                self.q("repeated_code").add(f"{code} {name}")
+                self.add_alias(company_id(code), name)
+                continue
+            exchange = location if location in _SUFFIX_OF_EXCHANGE else None
+            if location and exchange is None:
+                self.q("exchange_not_exchange").add(f"{code}: {location}")
+            listed = _text(row, "time")
+            if not (listed and _DATE.fullmatch(listed)):
+                self.q("listed_on_missing").add(f"{code}: {listed!r}")
+                listed = None
+            full = _text(row, "fullname")
+            self.companies[code] = {
+                "name": name,
+                "full_name": full.strip() if full and full.strip() else None,
+                "exchange": exchange or _EXCHANGES[code[-2:]],
+                "listed_on": listed,
+                "origin": origin,
+            }
+        for name, codes in sorted(names_of.items()):
+            if len(codes) > 1:
+                self.q("shared_short_name").add(f"{name}: {', '.join(sorted(codes))}")
+
+    def company(self, origin: Origin, row: dict[str, Any]) -> str | None:
+        """The id of the company a relation row names, creating it when only relation files know it."""
+        code = self.code(row.get("company_code"))
+        if code is None:
+            return None
+        name = self.name(row.get("company_name"), _at(origin))
+        if code not in self.companies:
+            if name is None:
+                return None
+            self.q("company_from_relations").add(f"{code} {name}")
+            self.companies[code] = {
+                "name": name,
+                "full_name": None,
+                "exchange": _EXCHANGES[code[-2:]],
+                "listed_on": None,
+                "origin": origin,
+            }
+        elif name is not None:
+            self.add_alias(company_id(code), name)
+        return company_id(code)
+
+    def add_alias(self, eid: str, name: str) -> None:
+        self.aliases.setdefault(eid, set()).add(name)
+
+    # industries -------------------------------------------------------------------------------
+    def read_industries(self) -> None:
+        for origin, row in self.rows("industry.json"):
+            name = self.name(row.get("name"), f"industry.json:{origin.line}")
+            code = row.get("code")
+            if not (isinstance(code, str) and _INDUSTRY_CODE.fullmatch(code.strip())):
+                self.q("bad_code").add(str(code))
+                continue
+            code = code.strip()
+            if name is None or code in self.industries:
+                continue
+            self.industries[code] = name
+            self.industry_origin[code] = origin
+            self.industry_by_name.setdefault(name, code)
+
+    def industry(self, name: str | None, code: str | None = None) -> str | None:
+        """Resolve an industry reference: by name, by name with/without Ⅱ/Ⅲ, by a former name, by code."""
+        if name is not None:
+            if name in self.industry_by_name:
+                if code is not None and code != self.industry_by_name[name]:
+                    self.q("industry_by_name").add(f"{code} {name} -> {self.industry_by_name[name]}")
+                return self.industry_by_name[name]
+            stem = _LEVEL_SUFFIX.sub("", name)
+            for candidate in (stem, stem + "Ⅲ", stem + "Ⅱ"):
+                if candidate != name and candidate in self.industry_by_name:
+                    self.q("industry_by_suffix").add(f"{name} -> {candidate}")
+                    return self.industry_by_name[candidate]
+            if name in self.former_industry_names:
+                self.q("industry_by_code").add(f"{name} -> {self.former_industry_names[name]}")
+                return self.former_industry_names[name]
+        if code is not None and code in self.industries:
+            self.q("industry_by_code").add(f"{name} -> {code} {self.industries[code]}")
+            if name is not None:
+                self.former_industry_names[name] = code
+                self.add_alias(industry_id(code), name)
+            return code
+        self.q("industry_unresolved").add(f"{code or ''} {name or ''}".strip())
+        return None
+
+    # products ---------------------------------------------------------------------------------
+    def read_products(self) -> None:
+        for origin, row in self.rows("product.json"):
+            name = self.name(row.get("name"), f"product.json:{origin.line}")
+            if name is not None:
+                self.products.setdefault(name, origin)
+
+    def product(self, raw: Any, origin: Origin) -> str | None:
+        name = self.name(raw, _at(origin))
+        if name is None:
+            return None
+        if name not in self.products:
+            self.q("product_not_listed").add(name)
+            self.products[name] = origin
+        return self.pid(name)
+
+    def pid(self, name: str) -> str:
+        pid = self.product_ids.get(name)
+        if pid is None:
+            pid = self.product_ids[name] = product_id(name)
+        return pid
+
+    # relations --------------------------------------------------------------------------------
+    def relate(
+        self,
+        source: str | None,
+        rtype: RelType,
+        target: str | None,
+        origin: Origin,
+        kind: str,
+        chain: str | None = None,
+        weight: float | None = None,
+    ) -> bool:
+        """Record a relation unless it is a self-loop or a duplicate (both counted); True when recorded."""
+        if source is None or target is None:
+            return False
+        if source == target:
+            self.q("self_loop").add(f"{_at(origin)} {source}")
+            return False
+        key = (source, rtype.value, target, chain or "")
+        prior = self.relations.get(key)
+        if prior is None:
+            self.relations[key] = _Link(source, rtype, target, chain, weight, origin, kind)
+            self.summary.relations[kind] += 1
+            return True
+        if prior.kind != kind and {prior.kind, kind} == {"上游材料", "下游产品"}:
+            self.q("chain_both_ways").add(f"{source} -> {target}")
+        elif prior.weight != weight:
+            self.q("duplicate_conflict").add(f"{_at(origin)} {source} -> {target}")
+        else:
+            self.q("duplicate_row").add(_at(origin))
+        return False
+
+    def read_industry_tree(self) -> None:
+        for origin, row in self.rows("industry_industry.json"):
+            if row.get("rel") != "上级行业":
+                self.q("unknown_rel").add(f"{_at(origin)} {row.get('rel')}")
+                continue
+            child = self.industry(_text(row, "from_industry"), _text(row, "from_code"))
+            parent = self.industry(_text(row, "to_industry"), _text(row, "to_code"))
+            if child and parent:
+                self.relate(industry_id(child), RelType.PART_OF, industry_id(parent), origin, "上级行业")
+
+    def read_company_industries(self) -> None:
+        for origin, row in self.rows("company_industry.json"):
+            if row.get("rel") != "所属行业":
+                self.q("unknown_rel").add(f"{_at(origin)} {row.get('rel')}")
+                continue
+            company = self.company(origin, row)
+            name = self.name(row.get("industry_name"), _at(origin))
+            code = _text(row, "industry_code")
+            ind = self.industry(name, code.strip() if code else None)
+            if company and ind:
+                self.relate(company, RelType.SPECIALISES_IN, industry_id(ind), origin, "所属行业")
+
+    def read_industry_up(self) -> None:
+        for origin, row in self.rows("industry_up.json"):
+            name = self.name(row.get("industry"), _at(origin))
+            ups = row.get("ups")
+            if name is None or not isinstance(ups, dict):
+                continue
+            ind = self.industry(name)
+            for up_name, count in ups.items():
+                up = self.industry(self.name(up_name, _at(origin)))
+                if ind is None or up is None:
+                    continue
+                weight = float(count) if isinstance(count, int | float) and math.isfinite(count) else None
+                self.relate(
+                    industry_id(up),
+                    RelType.PART_OF_CHAIN,
+                    industry_id(ind),
+                    origin,
+                    "industry_up",
+                    chain=CHAIN_INDUSTRIES,
+                    weight=weight,
+                )
+
+    def read_company_products(self) -> None:
+        for origin, row in self.rows("company_product.json"):
+            if row.get("rel") != "主营产品":
+                self.q("unknown_rel").add(f"{_at(origin)} {row.get('rel')}")
+                continue
+            company = self.company(origin, row)
+            product = self.product(row.get("product_name"), origin)
+            raw = row.get("rel_weight")
+            weight: float | None = None
+            if isinstance(raw, int | float) and not isinstance(raw, bool) and math.isfinite(raw):
+                weight = float(raw)
+            else:
+                self.q("weight_not_number").add(f"{_at(origin)} {raw!r}")
+            new = self.relate(company, RelType.SPECIALISES_IN, product, origin, "主营产品", weight=weight)
+            if new and weight is not None and not 0 <= weight <= 1:
+                self.q("weight_out_of_range").add(f"{row.get('product_name')}: {weight:g}")
+                if weight < 0:
+                    self.q("weight_negative").add(f"{row.get('product_name')}: {weight:g}")
+
+    def read_product_links(self) -> None:
+        for origin, row in self.rows("product_product.json"):
+            kind = row.get("rel")
+            if kind not in ("上游材料", "下游产品", "产品小类"):
+                self.q("unknown_rel").add(f"{_at(origin)} {kind}")
+                continue
+            a = self.product(row.get("from_entity"), origin)
+            b = self.product(row.get("to_entity"), origin)
+            if kind == "上游材料":  # b is a's upstream material: the chain runs b -> a
+                self.relate(b, RelType.PART_OF_CHAIN, a, origin, kind, chain=CHAIN_PRODUCTS)
+            elif kind == "下游产品":  # b is a's downstream product: a -> b
+                self.relate(a, RelType.PART_OF_CHAIN, b, origin, kind, chain=CHAIN_PRODUCTS)
+            else:  # 产品小类: b is a sub-category of a
+                self.relate(b, RelType.PART_OF, a, origin, kind)
+
+    # analysis ---------------------------------------------------------------------------------
+    def chain_quirks(self) -> None:
+        stop = {self.pid(n) for n in RECIPE_STOP_LIST}
+        names = {self.pid(n): n for n in self.products}
+        recipe = self.q("recipe_links")
+        edges = [(k.source, k.target) for k in self.relations.values() if k.chain == CHAIN_PRODUCTS]
+        for u, v in edges:
+            if u in stop or v in stop:
+                recipe.add(f"{names.get(u)} -> {names.get(v)}")
+        g = nx.DiGraph(edges)
+        sccs = sorted((c for c in nx.strongly_connected_components(g) if len(c) > 1), key=len, reverse=True)
+        comps, prods = self.q("cycle_components"), self.q("cycle_products")
+        for c in sccs:
+            comps.add("、".join(sorted(names.get(n, n) for n in c)[:4]) + ("…" if len(c) > 4 else ""))
+            prods.add(f"{len(c)} products", n=len(c))
+
+    # building ---------------------------------------------------------------------------------
+    def build(self) -> GraphData:
+        names: dict[str, str] = {company_id(code): c["name"] for code, c in self.companies.items()}
+        names.update((industry_id(code), n) for code, n in self.industries.items())
+        names.update((self.pid(n), n) for n in self.products)
+        # An alias must be unique: a candidate that is another entity's name (or another's candidate) is dropped.
+        claims: Counter[str] = Counter(n.casefold() for n in names.values())
+        for eid, cands in self.aliases.items():
+            claims.update(a.casefold() for a in cands - {names.get(eid)})
+
+        def aliases_of(eid: str) -> list[str]:
+            out = []
+            for a in sorted(self.aliases.get(eid, set()) - {names.get(eid)}):
+                if claims[a.casefold()] > 1:
+                    self.q("alias_claimed").add(f"{a} ({eid})")
+                    continue
+                if eid.startswith("ckg:company:"):
+                    self.q("company_other_name").add(f"{names[eid]}: {a}")
+                out.append(a)
+            return out
+
+        entities: list[Entity] = []
+        types: dict[str, EntityType] = {}
+
+        def add(origin: Origin, kind: str, **fields: Any) -> None:
+            try:
+                e = Entity(**fields)
+            except ValidationError as exc:
+                self.errors.extend(validation_errors(exc, origin))
+                return
+            if e.id in types:  # only a hash collision can do this; never silently merge two products
+                self.errors.append(LoadError(origin.file, origin.line, "id", f"duplicate id '{e.id}'"))
+                return
+            types[e.id] = e.type
+            entities.append(e)
+            self.summary.entities[kind] += 1
+
+        for code in sorted(self.companies):
+            c, eid = self.companies[code], company_id(code)
+            attrs = {"code": code, "exchange": c["exchange"]}
+            attrs.update({k: c[k] for k in ("full_name", "listed_on") if c[k]})
+            add(
+                c["origin"],
+                "company",
+                id=eid,
+                type=EntityType.COMPANY,
+                name=c["name"],
+                name_zh=c["name"],
+                aliases=aliases_of(eid),
+                attributes=attrs,
+            )
+        for code in sorted(self.industries):
+            name, eid, level = self.industries[code], industry_id(code), industry_level(code)
+            add(
+                self.industry_origin[code],
+                "industry",
+                id=eid,
+                type=EntityType.SECTOR,
+                name=name,
+                name_zh=name,
+                aliases=aliases_of(eid),
+                attributes={"code": code, "level": level, "description": f"Shenwan industry, level {level}"},
+            )
+        hashed = self.q("product_hashed_id")
+        for name, origin in self.products.items():
+            pid = self.pid(name)
+            if pid.startswith("ckg:product:h-"):
+                hashed.add(f"{name} -> {pid}")
+            add(origin, "product", id=pid, type=EntityType.SECTOR, name=name, name_zh=name, attributes=_PRODUCT_ATTRS)
+
+        relations: list[Relation] = []
+        for k in self.relations.values():
+            o = k.origin
+            try:
+                rel = Relation(source=k.source, type=k.type, target=k.target, chain=k.chain, weight=k.weight)
+            except ValidationError as exc:
+                self.errors.extend(validation_errors(exc, o, aliases={"source": "from", "target": "to"}))
+                continue
+            s, t = types.get(k.source), types.get(k.target)
+            if s is None or t is None:
+                self.errors.append(
+                    LoadError(o.file, o.line, "", f"no entity for {k.source if s is None else k.target}")
+                )
+            elif not is_allowed(s, k.type, t):
+                self.errors.append(LoadError(o.file, o.line, "type", f"{s} -{k.type}-> {t} is not allowed"))
+            else:
+                relations.append(rel)
+        if self.errors:
+            raise LoadErrors(self.errors)
+        return GraphData(entities=entities, relations=relations)
+
+
+def read_chainkg(folder: str | Path) -> tuple[GraphData, ImportSummary]:
+    """Read the ChainKnowledgeGraph files in ``folder`` into model records and an import summary.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The folder holding the eight JSON-lines files (``company.json`` … ``product_product.json``).
+
+    Returns
+    -------
+    (GraphData, ImportSummary)
+        The validated graph, and what was read, produced and done about each quirk of the data.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the folder or one of the files is missing.
+    LoadErrors
+        When a line is not a JSON object or the result breaks the model's rules; nothing is returned.
+
+    Example
+    -------
+    >>> data, summary = read_chainkg("/work/shared/data/chainkg")     # doctest: +SKIP
+    >>> summary.count("self_loop")                                     # doctest: +SKIP
+    108
+    """
+    folder = Path(folder)
+    missing = [f for f in FILES if not (folder / f).is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"{folder}: missing {', '.join(missing)} (a ChainKnowledgeGraph data folder has {len(FILES)} files)"
+        )
+    r = _Reader(folder)
+    r.read_companies()
+    r.read_industries()
+    r.read_products()
+    r.read_industry_tree()
+    r.read_company_industries()  # before industry_up: it teaches former industry names
+    r.read_industry_up()
+    r.read_company_products()
+    r.read_product_links()
+    r.chain_quirks()
+    data = r.build()
+    return data, r.summary
