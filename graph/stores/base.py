@@ -177,13 +177,11 @@ class Store(ABC):
             bulk = self._bulk_create(data, progress)
             if bulk is not None:
                 return bulk
+            if mode == "auto" and not self.is_empty():
+                create = False  # another writer filled the store meanwhile: upsert after all
         self.ensure_schema()
-        # In a merge, entities the store does not hold yet are created outright (CREATE skips MERGE's
-        # lookup, ~3x faster); only ids it already holds are upserted. Repeated ids in one load: MERGE all.
-        existing = None if create else self._check_types(data)
-        ids = [e.id for e in data.entities]
-        if existing is not None and len(set(ids)) < len(ids):
-            existing = set(ids)
+        if not create:
+            self._check_types(data)
         summary = WriteSummary(mode="create" if create else "merge")
         batches: list[tuple[str, list[dict]]] = []
         by_type: dict[EntityType, list[dict]] = {}
@@ -191,14 +189,10 @@ class Store(ABC):
             by_type.setdefault(e.type, []).append({"id": e.id, "props": entity_props(e)})
         for label, rows in by_type.items():
             summary.entities[label.value] = len(rows)
-            if existing is None:
-                parts = [(create, rows)]
-            else:
-                parts = [(True, [r for r in rows if r["id"] not in existing])]
-                parts.append((False, [r for r in rows if r["id"] in existing]))
-            for as_create, part in parts:
-                stmt = cypherlib.upsert_entities(label, create=as_create)
-                batches.extend((stmt, chunk) for chunk in _chunks(part, batch_size))
+            # MERGE even for ids the store did not hold a moment ago: another process may be loading the
+            # same data, and only MERGE (serialised by the store) keeps one node per id.
+            stmt = cypherlib.upsert_entities(label, create=create)
+            batches.extend((stmt, chunk) for chunk in _chunks(rows, batch_size))
         by_rel: dict[RelType, list[dict]] = {}
         for r in data.relations:
             row = {"source": r.source, "target": r.target, "props": relation_props(r)}
@@ -219,12 +213,11 @@ class Store(ABC):
         """
         return None
 
-    def _check_types(self, data: GraphData) -> set[str]:
-        """The ids of ``data`` the store already holds; refuses a merge that would change an entity's type
-        (the upsert matches id and label)."""
+    def _check_types(self, data: GraphData) -> None:
+        """Refuse a merge that would change an existing entity's type (the upsert matches id and label)."""
         new = {e.id: e.type for e in data.entities}
         if not new or self.is_empty():
-            return set()
+            return
         known = self.known_types(new)
         changed = sorted((i, t, new[i]) for i, t in known.items() if t != new[i])
         if changed:
@@ -233,7 +226,6 @@ class Store(ABC):
                 f"{len(changed)} entities would change type, which an upsert cannot do: {shown}; "
                 'delete them first (indgraph query --write "MATCH (n:Entity {id: $id}) DETACH DELETE n" -p id=…)'
             )
-        return set(known)
 
     def run(self, name: str, params: Mapping[str, Any] | None = None, *, timeout_ms: int | None = None) -> QueryResult:
         """Run a named query of the library (read-only)."""

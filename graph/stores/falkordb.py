@@ -155,7 +155,9 @@ class FalkorStore(Store):
         try:
             calls = falkordb_bulk.send(self.db.connection, self.graph_name, bulk, progress)
         except (redis.ResponseError, redis.ConnectionError) as exc:
-            # The graph is new: drop what part of it was written, so a rerun starts clean.
+            if "already exists" in str(exc):
+                return None  # another writer created the graph since we looked: not ours to touch
+            # The graph is ours and new: drop what part of it was written, so a rerun starts clean.
             with contextlib.suppress(redis.RedisError):
                 self.db.connection.delete(self.graph_name)
             raise StoreError(f"FalkorDB refused the bulk load ({exc}); nothing was kept") from None
