@@ -8,7 +8,6 @@ of one, and re-running the load must complete it without duplicates.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import signal
@@ -264,14 +263,9 @@ def test_pid_file_naming_another_folders_server_is_stale(home: Path) -> None:
         shutil.rmtree(other_home, ignore_errors=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known hole, not fixed here: Store.write(mode='create') on a non-empty graph creates a second node "
-    "for every id already there (graph/stores/base.py). A rerun after a crash must use merge or auto.",
-)
 def test_rerunning_a_load_in_create_mode_does_not_duplicate(store: FalkorStore) -> None:
     data = GraphData(entities=[Entity(id=f"company:d{i}", type="Company", name=f"D{i}") for i in range(3)])
     store.write(data)  # the part of a load that got in before a crash
-    with contextlib.suppress(StoreError):  # refusing would be a fine answer
+    with pytest.raises(StoreError, match="needs an empty store"):
         store.write(data, mode="create")
     assert store.query("MATCH (n:Entity) RETURN count(n), count(DISTINCT n.id)").rows == [[3, 3]]
