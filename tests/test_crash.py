@@ -143,7 +143,9 @@ def test_sigkill_during_a_load_keeps_whole_batches_and_a_rerun_completes_it(home
         assert writer.returncode == 2, (out, err)
         assert "lost the connection to FalkorDB" in err and "Traceback" not in err, err
 
+        restart = time.monotonic()
         message = srv.start()
+        note("crash_sigkill_mid_load", f"crash_{crash}_restart_seconds", round(time.monotonic() - restart, 1))
         assert "removed stale PID file" in message and "removed stale socket" in message, message
         assert "started FalkorDB" in message, message
         # whole batches the readers saw may be lost (the AOF is synced every second); never part of one

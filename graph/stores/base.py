@@ -172,7 +172,7 @@ class Store(ABC):
         ``mode`` ``merge`` upserts (idempotent); ``create`` is the fast path for an empty store;
         ``auto`` picks ``create`` when the store is empty.
         """
-        if mode == "create" and not self.is_empty():
+        if mode == "create" and data.entities and not self.is_empty():
             # Blind CREATE into a graph that already holds entities would duplicate every id it shares.
             raise StoreError("--mode create needs an empty store; use --mode merge (or auto) to add to this one")
         create = mode == "create" or (mode == "auto" and self.is_empty())

@@ -210,6 +210,11 @@ class EmbeddedServer:
                 "yes",
                 "--appendfsync",
                 "everysec",  # a crash loses at most about a second
+                # Compact the log into a snapshot from 1 MB on (and whenever it doubles): after a crash the
+                # server replays what the log holds, and FalkorDB replays MERGEs many times slower than
+                # it ran them (40k entities: 119 s instead of 0.4 s).
+                "--auto-aof-rewrite-min-size",
+                "1mb",
                 "--save",
                 "",
                 "--daemonize",
