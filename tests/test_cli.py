@@ -122,3 +122,10 @@ def test_db_start_stop_status_as_a_subprocess() -> None:
         assert run("db", "status").returncode == 3
     finally:
         run("db", "stop")
+
+
+def test_export_names_a_hand_made_node_that_is_not_an_entity(cli, tmp_path: Path) -> None:
+    cli("load", str(small(tmp_path)))
+    assert cli("query", "CREATE (:Entity {id: 'x:bare'})", "--write").exit_code == 0
+    r = cli("export", "-o", str(tmp_path / "g.json"))
+    assert r.exit_code == 2 and "node 'x:bare' is not a valid entity" in r.stderr

@@ -261,8 +261,16 @@ class Store(ABC):
         """Everything in the store as model records."""
         ents = self.query(cypherlib.statement("read/entities"), timeout_ms=None)
         rels = self.query(cypherlib.statement("read/relations"), timeout_ms=None)
+        entities = []
+        for node_id, _, props in ents.rows:
+            try:
+                entities.append(entity_from_props(props))
+            except (KeyError, ValueError) as exc:  # a node written by hand with `query --write`
+                raise StoreError(
+                    f"node {node_id!r} is not a valid entity ({exc}); fix or delete it with indgraph query --write"
+                ) from None
         return GraphData(
-            entities=[entity_from_props(props) for _, _, props in ents.rows],
+            entities=entities,
             relations=[relation_from_props(s, t, d, props) for s, t, d, props in rels.rows],
         )
 
