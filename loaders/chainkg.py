@@ -43,9 +43,10 @@ import networkx as nx
 from pydantic import ValidationError
 
 from graph.attributes import Attributes
-from graph.model import ID_PATTERN, Entity, EntityType, GraphData, Relation, RelType, is_allowed
+from graph.model import ID_PATTERN, Entity, EntityType, GraphData, Relation, RelType
 from loaders.errors import LoadError, LoadErrors, Origin, display_path
-from loaders.records import validation_errors
+from loaders.records import Parsed, validation_errors
+from loaders.validate import check
 
 __all__ = [
     "CHAIN_INDUSTRIES",
@@ -564,8 +565,7 @@ class _Reader:
                 out.append(a)
             return out
 
-        entities: list[Entity] = []
-        types: dict[str, EntityType] = {}
+        parsed = Parsed()
 
         def add(origin: Origin, kind: str, **fields: Any) -> None:
             try:
@@ -573,11 +573,7 @@ class _Reader:
             except ValidationError as exc:
                 self.errors.extend(validation_errors(exc, origin))
                 return
-            if e.id in types:  # only a hash collision can do this; never silently merge two products
-                self.errors.append(LoadError(origin.file, origin.line, "id", f"duplicate id '{e.id}'"))
-                return
-            types[e.id] = e.type
-            entities.append(e)
+            parsed.entities.append((e, origin))
             self.summary.entities[kind] += 1
 
         for code in sorted(self.companies):
@@ -613,26 +609,19 @@ class _Reader:
                 hashed.add(f"{name} -> {pid}")
             add(origin, "product", id=pid, type=EntityType.SECTOR, name=name, name_zh=name, attributes=_PRODUCT_ATTRS)
 
-        relations: list[Relation] = []
         for k in self.relations.values():
-            o = k.origin
             try:
                 rel = Relation(source=k.source, type=k.type, target=k.target, chain=k.chain, weight=k.weight)
             except ValidationError as exc:
-                self.errors.extend(validation_errors(exc, o, aliases={"source": "from", "target": "to"}))
+                self.errors.extend(validation_errors(exc, k.origin, aliases={"source": "from", "target": "to"}))
                 continue
-            s, t = types.get(k.source), types.get(k.target)
-            if s is None or t is None:
-                self.errors.append(
-                    LoadError(o.file, o.line, "", f"no entity for {k.source if s is None else k.target}")
-                )
-            elif not is_allowed(s, k.type, t):
-                self.errors.append(LoadError(o.file, o.line, "type", f"{s} -{k.type}-> {t} is not allowed"))
-            else:
-                relations.append(rel)
+            parsed.relations.append((rel, k.origin))
+        # The same cross-record checks as every load: unique ids (a product-id hash collision must never
+        # merge two products silently), aliases, relation endpoints and allowed triples.
+        self.errors.extend(check(parsed, {}))
         if self.errors:
             raise LoadErrors(self.errors)
-        return GraphData(entities=entities, relations=relations)
+        return GraphData(entities=[e for e, _ in parsed.entities], relations=[r for r, _ in parsed.relations])
 
 
 def read_chainkg(folder: str | Path) -> tuple[GraphData, ImportSummary]:
