@@ -4,7 +4,7 @@ PYTHON  ?= python3
 BIN      = $(VENV)/bin
 export INDGRAPH_HOME ?= $(CURDIR)/.indgraph
 
-.PHONY: demo test install lint format bench bench-short stop clean system-deps
+.PHONY: demo test test-fast install lint format bench bench-short stop clean system-deps
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,8 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 # Neo4j's own Cypher front end, used by the tests to check every statement sent to Neo4j.
-cypher/lint/node_modules/.installed: cypher/lint/package-lock.json
-	npm ci --prefix cypher/lint --no-audit --no-fund --loglevel=error
+tests/support/cypher_lint/node_modules/.installed: tests/support/cypher_lint/package-lock.json
+	npm ci --prefix tests/support/cypher_lint --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Chromium (browser test of the HTML view) and a CJK font (Chinese labels in PNG/SVG), from Debian.
@@ -36,12 +36,18 @@ demo: install
 	$(BIN)/indgraph run base_profile --param base=base:national-cybersecurity-base
 	$(BIN)/indgraph run partners --param entity=base:national-cybersecurity-base
 
-test: install cypher/lint/node_modules/.installed system-deps
+# Every test and the doctests of every module: the fast tier (no server) and the store tier.
+test: install tests/support/cypher_lint/node_modules/.installed system-deps
 	$(BIN)/pytest -q
+
+# The fast tier alone: model, loaders, networkx analyses, viz files; no database server.
+test-fast: install
+	$(BIN)/pytest -q -m "not store"
 
 lint: install
 	$(BIN)/ruff check graph loaders tests bench
 	$(BIN)/ruff format --check graph loaders tests bench
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format graph loaders tests bench
@@ -57,4 +63,4 @@ stop:
 	-$(BIN)/indgraph db stop
 
 clean: stop
-	rm -rf $(VENV) .indgraph cypher/lint/node_modules .pytest_cache .hypothesis
+	rm -rf $(VENV) .indgraph tests/support/cypher_lint/node_modules .pytest_cache .hypothesis

@@ -1,7 +1,7 @@
 """Time and memory of the networkx analyses on a graph of ChainKnowledgeGraph's size (~150k nodes).
 
 The graph is built straight from ``../shared/data/chainkg`` (JSON lines; not copied into the project)
-in the node/edge layout of :func:`graph.export.to_networkx`:
+in the node/edge layout of :func:`graph.nxgraph.to_networkx`:
 
 * products become Sectors; 上游材料 (X's upstream material is Y) becomes ``Y -PART_OF_CHAIN-> X``,
   下游产品 (X's downstream product is Y) ``X -PART_OF_CHAIN-> Y``, 产品小类 (sub-category) ``Y -PART_OF-> X``;
@@ -38,13 +38,14 @@ import networkx as nx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from graph.analysis.centrality import configured_backends, key_links  # noqa: E402
-from graph.analysis.chains import chain_coverage, fragile_links  # noqa: E402
+from graph.analysis.centrality import KeyLinksReport, configured_backends, key_links  # noqa: E402
+from graph.analysis.chains import CoverageReport, FragilityReport, chain_coverage, fragile_links  # noqa: E402
 from graph.analysis.common import chain_graph  # noqa: E402
-from graph.analysis.communities import partnership_communities  # noqa: E402
-from graph.analysis.neighbours import neighbours  # noqa: E402
-from graph.analysis.paths import connection_paths  # noqa: E402
-from graph.lookup import GraphResolver, UnknownEntityError, resolve  # noqa: E402
+from graph.analysis.communities import CommunityReport, partnership_communities  # noqa: E402
+from graph.analysis.neighbours import NeighbourReport, neighbours  # noqa: E402
+from graph.analysis.paths import ConnectionPath, connection_paths  # noqa: E402
+from graph.errors import UnknownEntityError  # noqa: E402
+from graph.lookup import GraphResolver, resolve  # noqa: E402
 
 CHAINKG = Path(os.environ.get("INDGRAPH_CHAINKG", ROOT.parent / "shared" / "data" / "chainkg"))
 PROVINCES = 31
@@ -60,7 +61,7 @@ def rows(name: str, limit: int | None = None) -> Iterator[dict[str, Any]]:
 
 
 def build(short: bool) -> nx.MultiDiGraph:
-    """The chainkg graph in the layout of graph.export.to_networkx (``short``: about a tenth of it)."""
+    """The chainkg graph in the layout of graph.nxgraph.to_networkx (``short``: about a tenth of it)."""
     G = nx.MultiDiGraph()
     links = 11_000 if short else None
     companies = 5_000 if short else None
@@ -160,23 +161,23 @@ def main() -> None:
             return [c.id for c in exc.candidates]
         return []
 
-    def covered(r: dict[str, Any]) -> str:
-        return f"{sum(c['sectors_covered'] for c in r['chains'])} of {sum(c['sectors_total'] for c in r['chains'])}"
+    def covered(r: CoverageReport) -> str:
+        return f"{sum(c.sectors_covered for c in r.chains)} of {sum(c.sectors_total for c in r.chains)}"
 
-    def fragile(r: dict[str, Any]) -> str:
-        return f"{len(r['single_entity_sectors'])} single-entity sectors, {len(r['chain_cut_points'])} chain cuts"
+    def fragile(r: FragilityReport) -> str:
+        return f"{len(r.single_entity_sectors)} single-entity sectors, {len(r.chain_cut_points)} chain cuts"
 
-    def sampled(r: dict[str, Any]) -> str:
-        return f"k={r['chain_graph']['sampled_k']} (chain), k={r['full_graph']['sampled_k']} (full)"
+    def sampled(r: KeyLinksReport) -> str:
+        return f"k={r.chain_graph.sampled_k} (chain), k={r.full_graph.sampled_k} (full)"
 
-    def communities(r: dict[str, Any]) -> str:
-        return f"{len(r['communities'])} communities, Q={r['modularity']:.2f}"
+    def communities(r: CommunityReport) -> str:
+        return f"{len(r.communities)} communities, Q={r.modularity:.2f}"
 
-    def hops(r: list[dict[str, Any]]) -> str:
-        return f"hops {[p['hops'] for p in r]}"
+    def hops(r: list[ConnectionPath]) -> str:
+        return f"hops {[p.hops for p in r]}"
 
-    def count(r: list[Any]) -> str:
-        return f"{len(r)} results"
+    def count(r: NeighbourReport) -> str:
+        return f"{len(r.rows)} results"
 
     cases: list[tuple[str, Callable[[], Any], Callable[[Any], str]]] = [
         ("resolve (index + hit)", lambda: resolve(GraphResolver(G), G.nodes[hub]["name"]), str),

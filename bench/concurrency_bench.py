@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from graph import cypherlib  # noqa: E402
-from graph.cliutil import parse_params  # noqa: E402
-from graph.load import load  # noqa: E402
+from graph.cli.common import parse_params  # noqa: E402
+from graph.ingest import load  # noqa: E402
 from graph.stores.embedded import EmbeddedServer  # noqa: E402
 from graph.stores.falkordb import FalkorStore  # noqa: E402
 

@@ -52,9 +52,9 @@ sys.path.insert(0, str(ROOT))
 import networkx as nx  # noqa: E402
 
 from graph.attributes import ATTRIBUTES  # noqa: E402
-from graph.export import to_networkx  # noqa: E402
+from graph.codec import entity_props, relation_props  # noqa: E402
 from graph.model import Entity, EntityType, GraphData, Relation, RelType  # noqa: E402
-from graph.stores.base import entity_props, relation_props  # noqa: E402
+from graph.nxgraph import to_networkx  # noqa: E402
 from graph.stores.embedded import EmbeddedServer  # noqa: E402
 from graph.stores.falkordb import FalkorStore  # noqa: E402
 

@@ -6,7 +6,7 @@ unknown or mistyped attribute in a data file is an error naming the field.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, create_model
 
@@ -86,14 +86,70 @@ def _field_type(t: type) -> Any:
     return t | None
 
 
-Attributes = create_model(  # type: ignore[call-overload]
-    "Attributes",
-    __config__=ConfigDict(extra="forbid"),
-    **{name: (_field_type(t), None) for name, (t, _) in ATTRIBUTES.items()},
-)
+class _AttributesBase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    if TYPE_CHECKING:
+        # The fields are made from ATTRIBUTES at run time, so a type checker cannot see them: to it,
+        # ``Attributes(level=4)`` takes any names and ``attrs.level`` is Any (pydantic checks them).
+        def __init__(self, **data: Any) -> None: ...
+
+        def __getattr__(self, name: str) -> Any: ...
+
+
+_FIELDS: dict[str, Any] = {name: (_field_type(t), None) for name, (t, _) in ATTRIBUTES.items()}
+Attributes = create_model("Attributes", __base__=_AttributesBase, **_FIELDS)
 Attributes.__doc__ = "Typed attributes of an entity; every one optional, unknown names rejected."
 
 
 def attributes_dict(attrs: BaseModel) -> dict[str, Any]:
     """The attributes that are set, as a plain dict."""
     return attrs.model_dump(exclude_none=True)
+
+
+# Units read from an attribute's name: suffix -> (unit, scale words apply)
+_UNITS = {"_usd": "USD", "_cny": "CNY", "_km2": "km²", "_pct": "%", "_pct_points": "percentage points"}
+_SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+
+
+def unit_of(name: str) -> str | None:
+    """The unit an attribute's name carries (``investment_usd`` -> ``USD``), or None."""
+    for suffix, unit in sorted(_UNITS.items(), key=lambda su: -len(su[0])):
+        if name.endswith(suffix):
+            return unit
+    return None
+
+
+def format_figure(value: float, name: str = "") -> str:
+    """A number as people read it, with the unit its attribute name carries.
+
+    Money and other large figures in words (``30 billion USD``), thousands separated, no trailing
+    ``.0``; years, codes and ranks stay as they are.
+
+    >>> format_figure(30_000_000_000.0, "investment_usd"), format_figure(2.5e8, "investment_cny")
+    ('30 billion USD', '250 million CNY')
+    >>> format_figure(8569.15, "area_km2"), format_figure(12.0, "gdp_growth_pct"), format_figure(2021, "year")
+    ('8,569.15 km²', '12%', '2021')
+    """
+    unit = unit_of(name)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return str(value)
+    if unit is None and (isinstance(value, int) or name.endswith(("year", "code", "rank"))):
+        return str(value) if abs(value) < 100_000 or name.endswith(("year", "code")) else f"{value:,}"
+    text = ""
+    if unit in ("USD", "CNY") or (unit is None and abs(value) >= 1e6):
+        for scale, word in _SCALES:
+            if abs(value) >= scale:
+                text = f"{_plain(value / scale)} {word}"
+                break
+    if not text:
+        text = _plain(value)
+    if unit == "%":
+        return text + "%"
+    return f"{text} {unit}" if unit else text
+
+
+def _plain(x: float) -> str:
+    """``1234.5`` -> ``1,234.5``; ``30.0`` -> ``30``; at most three decimals."""
+    text = f"{x:,.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text

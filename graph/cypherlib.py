@@ -8,7 +8,6 @@ the model's enums, never from user input.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -16,11 +15,12 @@ from pathlib import Path
 from typing import Literal
 
 from graph.model import EntityType, RelType
+from graph.resources import cypher_dir
 
 Dialect = Literal["falkordb", "neo4j"]
 DIALECTS: tuple[Dialect, ...] = ("falkordb", "neo4j")
 
-CYPHER_DIR = Path(os.environ.get("INDGRAPH_CYPHER_DIR", Path(__file__).resolve().parent.parent / "cypher"))
+CYPHER_DIR = cypher_dir()
 
 _HEADER = re.compile(r"^//\s*(name|description|param|example)\s*:?\s*(.*)$")
 

@@ -1,7 +1,7 @@
 """Entity lookup: find an entity by id, English name, Chinese name or alias, ignoring case.
 
 Every command that takes an entity goes through :func:`resolve`, against a store (the named queries
-``lookup`` and ``entity_names``) or against a networkx graph built by :func:`graph.export.to_networkx`.
+``lookup`` and ``entity_names``) or against a networkx graph built by :func:`graph.nxgraph.to_networkx`.
 The rules are the same for both:
 
 1. the text is trimmed and compared case-insensitively (``str.casefold``);
@@ -26,16 +26,16 @@ only for a few characters (``ß`` folds to ``ss``), which a store lookup therefo
 from __future__ import annotations
 
 import difflib
-import gc
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from graph.errors import AmbiguousEntityError, ArgumentError, UnknownEntityError
+from graph.gcpause import gc_paused
 from graph.model import EntityType
 
 if TYPE_CHECKING:
@@ -43,13 +43,10 @@ if TYPE_CHECKING:
     from graph.stores.base import Store
 
 __all__ = [
-    "AmbiguousEntityError",
     "Candidate",
-    "EntityLookupError",
     "GraphResolver",
     "Resolver",
     "StoreResolver",
-    "UnknownEntityError",
     "normalise_types",
     "resolve",
     "resolve_params",
@@ -82,25 +79,6 @@ class Candidate:
         return text
 
 
-class EntityLookupError(LookupError):
-    """A text did not name exactly one entity; ``candidates`` are the matches or the suggestions."""
-
-    def __init__(self, message: str, candidates: Sequence[Candidate] = ()):
-        super().__init__(message)
-        self.candidates = list(candidates)
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
-class AmbiguousEntityError(EntityLookupError):
-    """Several entities answer to the text."""
-
-
-class UnknownEntityError(EntityLookupError):
-    """No entity answers to the text."""
-
-
 def normalise_types(types: Iterable[str | EntityType] | str | None) -> frozenset[str] | None:
     """Entity type names from user input, case-insensitively (``"company,base"`` or a list).
 
@@ -116,7 +94,7 @@ def normalise_types(types: Iterable[str | EntityType] | str | None) -> frozenset
 
     Raises
     ------
-    ValueError
+    graph.errors.ArgumentError
         For a name that is not an entity type; the message lists the known ones.
 
     Example
@@ -135,7 +113,9 @@ def normalise_types(types: Iterable[str | EntityType] | str | None) -> frozenset
         if not key:
             continue
         if key not in known:
-            raise ValueError(f"unknown entity type '{str(t).strip()}'; known: {', '.join(t.value for t in EntityType)}")
+            raise ArgumentError(
+                f"unknown entity type '{str(t).strip()}'; known: {', '.join(t.value for t in EntityType)}"
+            )
         out.add(known[key])
     return frozenset(out) or None
 
@@ -154,19 +134,6 @@ class Resolver(ABC):
     def complete(self, candidates: list[Candidate]) -> list[Candidate]:
         """The few candidates that will be shown, with ``located_in`` filled in."""
         return candidates
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # indexing every name of a 100k-node graph triggers full collections that rescan the whole graph;
-    # see graph.analysis.common.without_gc
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _fold(s: str | None) -> str:
@@ -212,7 +179,7 @@ class StoreResolver(Resolver):
 
 
 class GraphResolver(Resolver):
-    """Lookup against a networkx graph of :func:`graph.export.to_networkx`; the index is built once.
+    """Lookup against a networkx graph of :func:`graph.nxgraph.to_networkx`; the index is built once.
 
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("sector:5g", type="Sector", name="5G", aliases=["5G Technology"])
@@ -241,7 +208,7 @@ class GraphResolver(Resolver):
 
     def _build(self) -> dict[str, set[str]]:
         index: dict[str, set[str]] = {}
-        with _gc_paused():
+        with gc_paused():
             for node, a in self.graph.nodes(data=True):
                 for n in (node, a.get("name"), a.get("name_zh"), *(a.get("aliases") or ())):
                     if n:
@@ -317,7 +284,7 @@ def resolve(
     Parameters
     ----------
     source : Store, networkx graph or Resolver
-        Where to look: a store (named query ``lookup``), a graph of :func:`graph.export.to_networkx`,
+        Where to look: a store (named query ``lookup``), a graph of :func:`graph.nxgraph.to_networkx`,
         or a :class:`Resolver` to reuse (a :class:`GraphResolver` indexes its graph once).
     text : str
         What the user typed; surrounding whitespace and case are ignored.
@@ -362,7 +329,7 @@ def resolve(
     if found:  # right name, wrong type
         listing = "\n".join(f"  {c.describe()}" for c in found)
         raise UnknownEntityError(f"no entity{kind} is called '{needle}'; that name belongs to:\n{listing}", found)
-    with _gc_paused():
+    with gc_paused():
         near = resolver.complete(_suggest(resolver.everything(), key, wanted))
     message = f"no entity{kind} is called '{needle}'"
     if near:

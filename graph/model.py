@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from graph.attributes import ATTRIBUTES, Attributes
+from graph.attributes import Attributes
 
 __all__ = [
     "ALLOWED",
-    "CORE_NODE_FIELDS",
     "ID_PATTERN",
     "PLACE_TYPES",
-    "REL_PROPERTIES",
     "DistrictKind",
     "Entity",
     "EntityType",
@@ -195,9 +192,6 @@ class Entity(BaseModel):
         return out
 
 
-REL_PROPERTIES: dict[str, type] = {"chain": str, "weight": float, "role": str, "since_year": int}
-
-
 class Relation(BaseModel):
     """A relationship between two entities, by id."""
 
@@ -226,14 +220,6 @@ class Relation(BaseModel):
     def key(self) -> tuple[str, str, str, str]:
         """Identity of a relation: endpoints, type and (for chain links) the chain's name."""
         return (self.source, self.type.value, self.target, self.chain or "")
-
-    def properties(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in REL_PROPERTIES if getattr(self, k) is not None}
-
-
-# Node properties that are not attributes (attributes are flattened beside them in the stores).
-CORE_NODE_FIELDS = ("id", "type", "name", "name_zh", "aliases", "kind", "source_docs", "source_quotes")
-assert not set(CORE_NODE_FIELDS) & set(ATTRIBUTES), "attribute names must not shadow core fields"
 
 
 class GraphData(BaseModel):

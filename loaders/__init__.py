@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from graph.model import EntityType, GraphData
+from graph.resources import seed_dir
 from loaders.csv_loader import read_entities_csv, read_relations_csv
 from loaders.errors import LoadError, LoadErrors, Origin, display_path
 from loaders.records import Parsed
@@ -18,7 +19,7 @@ from loaders.yaml_loader import read_yaml
 
 __all__ = ["DEFAULT_DATA", "LoadError", "LoadErrors", "Origin", "data_files", "load_paths", "read_files"]
 
-DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data" / "seed"
+DEFAULT_DATA = seed_dir()
 _YAML = {".yaml", ".yml"}
 
 

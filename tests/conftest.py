@@ -1,4 +1,10 @@
-"""Shared fixtures: a real embedded FalkorDB server per test session, a fresh graph per test."""
+"""Shared fixtures: a real embedded FalkorDB server per test session, a fresh graph per test.
+
+Tests come in two tiers: the fast tier needs no database server (model, loaders, networkx analyses,
+viz files) and runs with ``pytest -m "not store"`` (``make test-fast``); the store tier is every test
+that uses a store fixture or is marked ``store``. A test in the fast tier that starts a server fails,
+so the split stays true.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +24,27 @@ from graph.stores.falkordb import FalkorStore
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 CHAINKG = Path(os.environ.get("INDGRAPH_CHAINKG", ROOT.parent / "shared" / "data" / "chainkg"))
+
+
+STORE_FIXTURES = frozenset({"server", "store", "cli", "seeded", "neo4j_store", "any_store"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        # a fixture parametrised over sources, one of them a store, asks for it with getfixturevalue
+        if STORE_FIXTURES & set(getattr(item, "fixturenames", ())) or "store" in params.values():
+            item.add_marker(pytest.mark.store)
+
+
+@pytest.fixture(autouse=True)
+def _fast_tier_starts_no_server(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("store") is None:
+
+        def refuse(self: EmbeddedServer) -> str:
+            raise AssertionError(f"{request.node.nodeid} starts a database server: mark it store")
+
+        monkeypatch.setattr(EmbeddedServer, "start", refuse)
 
 
 def short_tmpdir(prefix: str = "ig-") -> Path:

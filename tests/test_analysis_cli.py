@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 from graph.analysis.neighbours import neighbours
-from graph.export import to_networkx, write_node_link
-from tests.analysis_graphs import battery_graph
+from graph.analysis.paths import connection_paths
+from graph.cli.analyse import path_text
+from graph.nxgraph import to_networkx, write_node_link
+from tests.support.analysis_graphs import battery_graph
 
 
 @pytest.fixture
@@ -23,10 +26,8 @@ def test_neighbours_by_name_json(battery) -> None:
     r = battery("neighbours", "battery cells", "-f", "json")
     assert r.exit_code == 0, r.stderr
     rows = json.loads(r.stdout)
-    expected = neighbours(to_networkx(battery_graph()), "s:cells")
-    assert [(x["direction"], x["hops"], x["id"]) for x in rows] == [
-        (x["direction"], x["hops"], x["id"]) for x in expected
-    ]
+    expected = neighbours(to_networkx(battery_graph()), "s:cells").rows
+    assert [(x["direction"], x["hops"], x["id"]) for x in rows] == [(x.direction, x.hops, x.id) for x in expected]
     assert rows[0] == {
         "direction": "up",
         "hops": 1,
@@ -120,12 +121,39 @@ def test_analyse_communities(battery, tmp_path: Path) -> None:
     assert r.exit_code == 2 and "unknown relation 'FRIENDS'" in r.stderr
 
 
-def test_analyse_path(battery) -> None:
-    r = battery("analyse", "path", "CSU", "StoreCo", "-k", "1", "--relations", "partners_with")
+def test_analyse_path(battery, tmp_path: Path) -> None:
+    out = tmp_path / "p.json"
+    r = battery("analyse", "path", "CSU", "StoreCo", "-k", "1", "--relations", "partners_with", "-o", str(out))
     assert r.exit_code == 0, r.stderr
     assert "PARTNERS_WITH" in r.stdout and "LOCATED_IN" not in r.stdout
+    [p] = json.loads(out.read_text(encoding="utf-8"))
+    assert (p["hops"], p["ids"][0], p["ids"][-1]) == (3, "univ:csu", "c:storeco")
+    assert p["steps"][-1] == {
+        "from_id": "c:cellco",
+        "to_id": "c:storeco",
+        "relations": [{"type": "PARTNERS_WITH", "direction": "->"}],
+    }
     r = battery("analyse", "path", "CSU", "CathCo", "--relations", "LOCATED_IN")
     assert "are not connected" in r.stdout
+
+
+def test_path_text() -> None:
+    G = to_networkx(battery_graph())
+    [best] = connection_paths(G, "univ:csu", "c:storeco", k=1)
+    assert (
+        path_text(best)
+        == "Central South University <-PARTNERS_WITH- AnodeCo <-PARTNERS_WITH- CellCo -PARTNERS_WITH-> StoreCo"
+    )
+    # one arrow per step: the relations along the path when there are some, else those against it
+    [step] = connection_paths(G, "c:anodeco", "cn-430100", k=1)
+    assert path_text(step) == "AnodeCo -LOCATED_IN-> Changsha"
+    assert path_text(connection_paths(G, "cn-430100", "c:anodeco", k=1)[0]) == "Changsha <-LOCATED_IN- AnodeCo"
+    assert path_text(connection_paths(G, "univ:csu", "univ:csu")[0]) == "Central South University"
+    H = nx.MultiDiGraph()
+    H.add_nodes_from([("a", {"name": "A"}), ("b", {"name": "B"}), ("c", {"name": "C"})])
+    H.add_edges_from([("a", "b", {"type": "PARTNERS_WITH"}), ("a", "b", {"type": "OPERATES"})])
+    H.add_edges_from([("b", "a", {"type": "INVESTS_IN"}), ("c", "b", {"type": "OPERATES"})])
+    assert path_text(connection_paths(H, "a", "c")[0]) == "A -OPERATES|PARTNERS_WITH-> B <-OPERATES- C"
 
 
 def test_analyse_offline_from_a_file(cli, tmp_path: Path) -> None:

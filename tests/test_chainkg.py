@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from graph.errors import DataSetError
 from graph.model import EntityType, GraphData, RelType
 from loaders import LoadErrors
 from loaders.chainkg import (
@@ -291,7 +292,7 @@ def test_bad_lines_and_missing_files_are_errors(tmp_path: Path) -> None:
         read_chainkg(folder)
     assert [(Path(e.file).name, e.line) for e in info.value.errors] == [("product.json", 16)]
     (folder / "industry_up.json").unlink()
-    with pytest.raises(FileNotFoundError, match=r"industry_up\.json"):
+    with pytest.raises(DataSetError, match=r"industry_up\.json"):
         read_chainkg(folder)
 
 

@@ -9,10 +9,14 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from graph.model import Entity, GraphData, Relation
 from graph.stores.embedded import EmbeddedServer
 from graph.stores.falkordb import FalkorStore
-from tests._figures import count, note, record_figures  # noqa: F401 - the module fixture writes the figures
+from tests.support.figures import count, note, record_figures  # noqa: F401 - the module fixture writes the figures
+
+pytestmark = pytest.mark.store  # every test here runs servers of its own
 
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 500

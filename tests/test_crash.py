@@ -22,12 +22,14 @@ import pytest
 import redis
 from falkordb import FalkorDB
 
+from graph.errors import StoreError
 from graph.model import Entity, GraphData, Relation
-from graph.stores.base import StoreError
 from graph.stores.embedded import EmbeddedServer
 from graph.stores.falkordb import FalkorStore
-from tests._figures import count, note, record_figures  # noqa: F401 - the module fixture writes the figures
 from tests.conftest import short_tmpdir
+from tests.support.figures import count, note, record_figures  # noqa: F401 - the module fixture writes the figures
+
+pytestmark = pytest.mark.store  # every test here runs servers of its own
 
 # Entities of the crashed load (20 batches by default; INDGRAPH_CRASH_ENTITIES=200000 for the full figure).
 N = int(os.environ.get("INDGRAPH_CRASH_ENTITIES", "20000"))

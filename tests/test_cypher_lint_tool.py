@@ -1,15 +1,15 @@
-"""Tests for the Cypher checker (graph/cypherlint.py + cypher/lint/lint.mjs).
+"""Tests for the Cypher checker (tests/support/cypherlint.py + tests/support/cypher_lint/lint.mjs).
 
 The checker runs Neo4j's own front end through Node; tests that need it skip when node or
-the npm package is missing (install with `npm ci --prefix cypher/lint`).
+the npm package is missing (install with `npm ci --prefix tests/support/cypher_lint`).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from graph import cypherlint
-from graph.cypherlint import Diagnostic
+from tests.support import cypherlint
+from tests.support.cypherlint import Diagnostic
 
 GOOD_PARAM = "UNWIND $rows AS row MERGE (n:Entity {id: row.id}) SET n += row.props"
 CASES = {
@@ -30,7 +30,7 @@ CASES = {
 @pytest.fixture(scope="module")
 def checker_ready() -> None:
     if not cypherlint.available():
-        pytest.skip("Cypher checker not installed: needs `node` and `npm ci --prefix cypher/lint`")
+        pytest.skip("Cypher checker not installed: needs `node` and `npm ci --prefix tests/support/cypher_lint`")
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Every statement the project can send to Neo4j passes Neo4j's own Cypher 5 front end.
 
-The checker (graph/cypherlint.py) runs through Node; these tests skip when it is not installed
-(`npm ci --prefix cypher/lint`, Node >= 20). All statements go to one checker process.
+The checker (tests/support/cypherlint.py) runs through Node; these tests skip when it is not installed
+(`npm ci --prefix tests/support/cypher_lint`, Node >= 20). All statements go to one checker process.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from graph import cypherlib, cypherlint
-from graph.cypherlint import Diagnostic
+from graph import cypherlib
 from graph.model import EntityType, RelType
+from tests.support import cypherlint
+from tests.support.cypherlint import Diagnostic
 
 # A known-bad statement that uses a parameter, so it also proves the undefined-parameter filter
 # keeps real errors: if the checker finds nothing here, its clean results mean nothing.

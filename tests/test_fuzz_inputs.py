@@ -27,13 +27,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from graph.attributes import ATTRIBUTES
-from graph.export import from_networkx, read_node_link
-from graph.load import validate
+from graph.ingest import validate
 from graph.model import Entity, GraphData, Relation, RelType, Source
+from graph.nxgraph import from_networkx, read_node_link
 from graph.stores.falkordb import FalkorStore
 from loaders import LoadErrors, load_paths
 from loaders.errors import display_path
-from tests._figures import count, record_figures  # noqa: F401 - the module fixture writes the figures
+from tests.support.figures import count, record_figures  # noqa: F401 - the module fixture writes the figures
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = int(os.environ.get("INDGRAPH_FUZZ_EXAMPLES", "30"))

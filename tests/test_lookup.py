@@ -6,7 +6,6 @@ import networkx as nx
 import pytest
 
 from graph.cypherlib import library
-from graph.export import to_networkx
 from graph.lookup import (
     AmbiguousEntityError,
     GraphResolver,
@@ -16,7 +15,8 @@ from graph.lookup import (
     resolve_params,
 )
 from graph.model import GraphData
-from tests.analysis_graphs import battery_graph, ent, rel
+from graph.nxgraph import to_networkx
+from tests.support.analysis_graphs import battery_graph, ent, rel
 
 
 def lookup_graph() -> GraphData:

@@ -10,8 +10,8 @@ from importlib import metadata
 import pytest
 import yaml
 
+from graph.ingest import import_admin
 from graph.model import Entity, EntityType, GraphData, Relation, RelType, Source
-from graph.national import import_admin
 from graph.stores.falkordb import FalkorStore
 from loaders import LoadErrors, load_paths
 from loaders.admin import (
@@ -25,7 +25,7 @@ from loaders.admin import (
     romanize,
     short_name_zh,
 )
-from loaders.national import MergeReport, check_curated_divisions, merge_curated, national_graph
+from loaders.backbone import MergeReport, check_curated_divisions, merge_curated, national_graph
 from loaders.universities import OVERRIDES_FILE as UNIV_OVERRIDES
 from loaders.universities import LocationReport, clean_english, read_universities, universities_graph
 

@@ -9,36 +9,43 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.analysis.neighbours import MAX_STORE_HOPS, neighbours, store_neighbours
-from graph.export import to_networkx
-from graph.lookup import UnknownEntityError
+from graph.analysis.common import EntityRef
+from graph.analysis.neighbours import MAX_STORE_HOPS, Neighbour, NeighbourReport, neighbours, store_neighbours
+from graph.errors import UnknownEntityError
 from graph.model import Entity, GraphData
-from tests.analysis_graphs import battery_graph, ent, rel
+from graph.nxgraph import to_networkx
+from tests.support.analysis_graphs import battery_graph, ent, rel
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "data" / "seed"
 
 
-def brief(rows: list[dict[str, Any]]) -> list[tuple[str, int, str]]:
-    return [(r["direction"], r["hops"], r["id"]) for r in rows]
+def brief(rows: tuple[Neighbour, ...]) -> list[tuple[str, int, str]]:
+    return [(r.direction, r.hops, r.id) for r in rows]
 
 
-@pytest.fixture(params=["networkx", "store"])
-def find(request: pytest.FixtureRequest):
-    """``find(data, entity, ...)``: neighbours by one implementation over ``data``."""
+@pytest.fixture(params=["networkx", pytest.param("store", marks=pytest.mark.store)])
+def report(request: pytest.FixtureRequest):
+    """``report(data, entity, ...)``: the :class:`NeighbourReport` of one implementation over ``data``."""
 
-    def by_networkx(data: GraphData, *args: Any, **kw: Any) -> list[dict[str, Any]]:
+    def by_networkx(data: GraphData, *args: Any, **kw: Any) -> NeighbourReport:
         return neighbours(to_networkx(data), *args, **kw)
 
     if request.param == "networkx":
         return by_networkx
     store = request.getfixturevalue("store")
 
-    def by_store(data: GraphData, *args: Any, **kw: Any) -> list[dict[str, Any]]:
+    def by_store(data: GraphData, *args: Any, **kw: Any) -> NeighbourReport:
         store.clear()
         store.write(data)
         return store_neighbours(store, *args, **kw)
 
     return by_store
+
+
+@pytest.fixture
+def find(report):
+    """``find(data, entity, ...)``: the neighbour rows of one implementation over ``data``."""
+    return lambda *args, **kw: report(*args, **kw).rows
 
 
 # -- exact answers ----------------------------------------------------------------------------------------
@@ -57,20 +64,20 @@ def test_sector_both_directions(find) -> None:
         ("down", 2, "s:recycling"),  # the same sector once per direction
         ("down", 2, "c:recyc"),
     ]
-    by_key = {(r["direction"], r["id"]): r for r in rows}
-    assert by_key["up", "c:recyc"]["path"] == ["Battery Cells", "Cathode Materials", "Battery Recycling", "RecycleCo"]
-    assert by_key["up", "c:recyc"]["path_ids"] == ["s:cells", "s:cathode", "s:recycling", "c:recyc"]
-    assert by_key["down", "s:recycling"]["path_ids"] == ["s:cells", "s:storage", "s:recycling"]
-    assert by_key["down", "s:storage"] == {
-        "id": "s:storage",
-        "type": "Sector",
-        "name": "Energy Storage",
-        "name_zh": "储能",
-        "direction": "down",
-        "hops": 1,
-        "path": ["Battery Cells", "Energy Storage"],
-        "path_ids": ["s:cells", "s:storage"],
-    }
+    by_key = {(r.direction, r.id): r for r in rows}
+    assert by_key["up", "c:recyc"].path == ("Battery Cells", "Cathode Materials", "Battery Recycling", "RecycleCo")
+    assert by_key["up", "c:recyc"].path_ids == ("s:cells", "s:cathode", "s:recycling", "c:recyc")
+    assert by_key["down", "s:recycling"].path_ids == ("s:cells", "s:storage", "s:recycling")
+    assert by_key["down", "s:storage"] == Neighbour(
+        id="s:storage",
+        type="Sector",
+        name="Energy Storage",
+        name_zh="储能",
+        direction="down",
+        hops=1,
+        path=("Battery Cells", "Energy Storage"),
+        path_ids=("s:cells", "s:storage"),
+    )
 
 
 def test_more_hops_go_round_the_loop(find) -> None:
@@ -92,7 +99,7 @@ def test_one_direction(find) -> None:
         ("down", 1, "base:battery"),
         ("down", 1, "c:storeco"),
     ]
-    assert [r["id"] for r in find(battery_graph(), "s:cells", "UPSTREAM", 1)] == [
+    assert [r.id for r in find(battery_graph(), "s:cells", "UPSTREAM", 1)] == [
         "s:anode",
         "s:cathode",
         "c:anodeco",
@@ -111,8 +118,8 @@ def test_entity_goes_through_its_sectors(find) -> None:
         ("down", 1, "base:battery"),
         ("down", 1, "c:storeco"),
     ]
-    assert rows[2]["path"] == ["CellCo", "Battery Cells", "Anode Materials", "AnodeCo"]
-    assert rows[2]["path_ids"] == ["c:cellco", "s:cells", "s:anode", "c:anodeco"]
+    assert rows[2].path == ("CellCo", "Battery Cells", "Anode Materials", "AnodeCo")
+    assert rows[2].path_ids == ("c:cellco", "s:cells", "s:anode", "c:anodeco")
 
 
 def test_entity_with_two_sectors_and_no_peers(find) -> None:
@@ -127,7 +134,16 @@ def test_entity_with_two_sectors_and_no_peers(find) -> None:
         ("down", 1, "s:recycling"),
         ("down", 1, "c:recyc"),
     ]
-    assert rows[-1]["path"] == ["Changsha Battery Base", "Energy Storage", "Battery Recycling", "RecycleCo"]
+    assert rows[-1].path == ("Changsha Battery Base", "Energy Storage", "Battery Recycling", "RecycleCo")
+
+
+def test_the_report_names_the_start_and_the_place(report) -> None:
+    found = report(battery_graph(), "c:cellco", "up", 1, within="cn-430000")
+    assert found.start == EntityRef("c:cellco", "Company", "CellCo", "电芯公司")
+    assert found.within == EntityRef("cn-430000", "Province", "Hunan", "湖南省")
+    assert [r.id for r in found.rows] == ["s:anode", "c:anodeco"]
+    sector = report(battery_graph(), "s:cells", "down", 1)
+    assert (sector.start, sector.within) == (EntityRef("s:cells", "Sector", "Battery Cells", "电芯"), None)
 
 
 def test_within_a_place(find) -> None:
@@ -144,13 +160,13 @@ def test_within_a_place(find) -> None:
         ("down", 2, "c:recyc"),
     ]
     # the path still crosses a sector the place does not have
-    assert rows[3]["path_ids"] == ["s:cells", "s:cathode", "s:recycling", "c:recyc"]
+    assert rows[3].path_ids == ("s:cells", "s:cathode", "s:recycling", "c:recyc")
 
 
 def test_within_counts_the_place_itself_and_nested_places(find) -> None:
     data = battery_graph()
     data = GraphData(entities=data.entities, relations=[*data.relations, rel("cn-430100", "SPECIALISES_IN", "s:anode")])
-    ids = [r["id"] for r in find(data, "c:cellco", "up", 1, within="cn-430000")]
+    ids = [r.id for r in find(data, "c:cellco", "up", 1, within="cn-430000")]
     # Hunan contains Changsha (and so AnodeCo); Changsha itself works in anode materials
     assert ids == ["s:anode", "c:anodeco", "cn-430100"]
 
@@ -164,7 +180,7 @@ def test_types_filter(find) -> None:
         ("down", 1, "c:storeco"),
         ("down", 2, "c:recyc"),
     ]
-    assert [r["id"] for r in find(battery_graph(), "s:cells", "down", 1, types=["BASE", "sector"])] == [
+    assert [r.id for r in find(battery_graph(), "s:cells", "down", 1, types=["BASE", "sector"])] == [
         "s:storage",
         "base:battery",
     ]
@@ -183,16 +199,16 @@ def test_shortest_path_ties_go_to_the_smallest_ids(find) -> None:
             rel("c:f", "SPECIALISES_IN", "s:a"),
         ],
     )
-    rows = {r["id"]: r for r in find(data, "s:x", "down", 2)}
-    assert rows["s:t"]["path_ids"] == ["s:x", "s:a", "s:t"]
-    assert rows["c:f"]["path_ids"] == ["s:x", "s:a", "c:f"]
-    up = {r["id"]: r for r in find(data, "s:t", "up", 2)}
-    assert up["s:x"]["path_ids"] == ["s:t", "s:a", "s:x"]
+    rows = {r.id: r for r in find(data, "s:x", "down", 2)}
+    assert rows["s:t"].path_ids == ("s:x", "s:a", "s:t")
+    assert rows["c:f"].path_ids == ("s:x", "s:a", "c:f")
+    up = {r.id: r for r in find(data, "s:t", "up", 2)}
+    assert up["s:x"].path_ids == ("s:t", "s:a", "s:x")
 
 
 def test_nothing_to_find(find) -> None:
-    assert find(battery_graph(), "univ:csu") == []  # no sectors
-    assert find(battery_graph(), "s:anode", "up") == []  # the top of the chain
+    assert find(battery_graph(), "univ:csu") == ()  # no sectors
+    assert find(battery_graph(), "s:anode", "up") == ()  # the top of the chain
 
 
 def test_bad_arguments(find) -> None:
@@ -213,7 +229,7 @@ def test_store_hop_limit(store) -> None:
     with pytest.raises(ValueError, match=f"at most {MAX_STORE_HOPS}"):
         store_neighbours(store, "s:cells", hops=MAX_STORE_HOPS + 1)
     # networkx has no such limit
-    assert len(neighbours(to_networkx(battery_graph()), "s:cells", hops=MAX_STORE_HOPS + 1)) > 0
+    assert len(neighbours(to_networkx(battery_graph()), "s:cells", hops=MAX_STORE_HOPS + 1).rows) > 0
 
 
 # -- two implementations, one answer ------------------------------------------------------------------------
@@ -292,14 +308,15 @@ def test_seed_battery_cells(seed_graph) -> None:
     ):
         if needed not in G:
             pytest.skip(f"the seed graph has no {needed} yet")
-    rows = store_neighbours(store, "sector:battery-cells", "both", 2)
-    assert rows == neighbours(G, "sector:battery-cells", "both", 2)
-    found = {(r["direction"], r["id"]): r for r in rows}
-    assert found["up", "sector:cathode-materials"]["hops"] == 1
-    assert found["up", "sector:anode-materials"]["hops"] == 1
-    assert found["down", "sector:energy-storage"]["path"] == ["Battery Cells", "Energy Storage"]
+    report = store_neighbours(store, "sector:battery-cells", "both", 2)
+    assert report == neighbours(G, "sector:battery-cells", "both", 2)
+    assert (report.start.id, report.start.name, report.within) == ("sector:battery-cells", "Battery Cells", None)
+    found = {(r.direction, r.id): r for r in report.rows}
+    assert found["up", "sector:cathode-materials"].hops == 1
+    assert found["up", "sector:anode-materials"].hops == 1
+    assert found["down", "sector:energy-storage"].path == ("Battery Cells", "Energy Storage")
     if "sector:battery-recycling" in G:
-        assert found["down", "sector:battery-recycling"]["hops"] == 2
+        assert found["down", "sector:battery-recycling"].hops == 2
 
 
 def test_seed_every_entity_agrees(seed_graph) -> None:

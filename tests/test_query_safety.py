@@ -12,7 +12,7 @@ import pytest
 from graph import cypherlib
 from graph.model import Entity, EntityType, GraphData, Relation, RelType
 from graph.stores.falkordb import FalkorStore
-from tests._figures import count, record_figures  # noqa: F401 - the module fixture writes the figures
+from tests.support.figures import count, record_figures  # noqa: F401 - the module fixture writes the figures
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = GraphData(

@@ -15,8 +15,8 @@ import pytest
 import redis
 
 from graph.stores.embedded import EmbeddedServer
-from tests._figures import count, record_figures  # noqa: F401 - the module fixture writes the figures
 from tests.conftest import short_tmpdir
+from tests.support.figures import count, record_figures  # noqa: F401 - the module fixture writes the figures
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -126,9 +126,9 @@ def test_dotenv_is_git_ignored_and_the_example_holds_a_placeholder() -> None:
 
 
 def test_the_cli_takes_the_password_from_the_environment_only() -> None:
-    from graph.cli import main
+    from graph.cli.data import global_options
 
-    option = inspect.signature(main).parameters["password"]
+    option = inspect.signature(global_options).parameters["password"]
     assert option.default is None  # no built-in password
     meta = option.annotation.__metadata__[0] if hasattr(option.annotation, "__metadata__") else None
     text = repr(meta) + str(option.annotation)
@@ -156,6 +156,7 @@ def _listening(table: str) -> set[str]:
     return {r[9] for r in rows if len(r) > 9 and r[3] == "0A"}
 
 
+@pytest.mark.store
 def test_embedded_server_is_owner_only_and_has_no_tcp_port() -> None:
     if not Path("/proc/net/unix").exists():
         pytest.skip("needs Linux /proc to see the server's sockets")

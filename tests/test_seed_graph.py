@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from graph import cypherlib
-from graph.export import from_networkx, read_node_link
+from graph.nxgraph import from_networkx, read_node_link
 from graph.stores.embedded import EmbeddedServer
 from graph.stores.falkordb import FalkorStore
 from loaders import load_paths
@@ -58,6 +58,7 @@ def test_every_named_query_runs_with_its_example(seeded: FalkorStore) -> None:
         assert result.rows, f"{name} returned nothing on the seed graph for {q.example}"
 
 
+@pytest.mark.store
 def test_data_survives_a_restart_and_a_crash(seed_data) -> None:
     home = short_tmpdir()
     server = EmbeddedServer(home)

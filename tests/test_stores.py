@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from graph import cypherlib
-from graph.cliutil import parse_params
+from graph.cli.common import parse_params
 from graph.model import Entity, EntityType, GraphData, Relation, RelType, Source
 from graph.stores import ReadOnlyError, Store, StoreError
 

@@ -15,10 +15,17 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph.export import to_networkx
-from graph.lookup import AmbiguousEntityError, UnknownEntityError
+from graph.analysis.common import nodes_within
+from graph.errors import (
+    AmbiguousEntityError,
+    FontMissingError,
+    TooLargeError,
+    UnknownEntityError,
+    UnsupportedFormatError,
+)
 from graph.model import Entity, EntityType, GraphData, Relation, RelType, Source
-from graph.viz import UnsupportedFormat, files, html, layout, render, select, style
+from graph.nxgraph import to_networkx
+from graph.viz import files, html, layout, render, select, style
 from tests.conftest import ROOT
 
 EVIL = 'Evil </script><img src=x onerror="window.__pwned=1"> `tick` & "quote" \u2028 co'
@@ -127,7 +134,7 @@ def test_around_is_the_undirected_ego_graph(g: nx.MultiDiGraph) -> None:
 
 
 def test_within_keeps_what_is_located_in_the_place(g: nx.MultiDiGraph) -> None:
-    assert select.located_in(g, "cn-420100") == {"cn-420100", "zone:ez", "base:b", "park:p", "univ:u"}
+    assert nodes_within(g, "cn-420100") == {"cn-420100", "zone:ez", "base:b", "park:p", "univ:u"}
     wuhan = select.within(g, g, "cn-420100", partners=False, sectors="linked")
     assert set(wuhan) == {"cn-420100", "zone:ez", "base:b", "park:p", "univ:u", "sector:b", "sector:z"}
     # partners elsewhere stay with partners=True (Japan cooperates with the park)
@@ -288,7 +295,7 @@ def test_chinese_labels_without_a_cjk_font_fail_clearly(
     from graph.viz import static
 
     monkeypatch.setattr(static, "cjk_font", lambda: None)  # a machine without fonts-noto-cjk
-    with pytest.raises(static.FontMissing, match="apt-get install fonts-noto-cjk"):
+    with pytest.raises(FontMissingError, match="apt-get install fonts-noto-cjk"):
         render(select.partnerships(g), tmp_path / "p.png", labels="zh")
     assert not (tmp_path / "p.png").exists()
     render(select.partnerships(g), tmp_path / "en.png", labels="en")  # English needs no CJK font
@@ -335,13 +342,13 @@ def test_mermaid_has_one_line_per_node_and_edge_and_escapes(g: nx.MultiDiGraph, 
 def test_mermaid_refuses_big_graphs_unless_told(tmp_path: Path) -> None:
     big = nx.MultiDiGraph()
     big.add_nodes_from((f"n{i}", {"type": "Sector", "name": f"S{i}"}) for i in range(101))
-    with pytest.raises(files.TooLarge, match="101 nodes"):
+    with pytest.raises(TooLargeError, match="101 nodes"):
         render(big, tmp_path / "big.mmd")
     assert render(big, tmp_path / "big.mmd", max_mermaid_nodes=None).exists()
 
 
 def test_unknown_extension_is_refused(g: nx.MultiDiGraph, tmp_path: Path) -> None:
-    with pytest.raises(UnsupportedFormat, match=r"\.html"):
+    with pytest.raises(UnsupportedFormatError, match=r"\.html"):
         render(g, tmp_path / "g.docx")
 
 

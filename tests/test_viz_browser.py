@@ -15,15 +15,15 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph.export import to_networkx
+from graph.nxgraph import to_networkx
 from graph.viz import render, select
-from tests.chromium import CHROMIUM
+from tests.support.chromium import CHROMIUM
 
 pytest.importorskip("websocket", reason="websocket-client is not installed (pip install -e '.[test]')")
 if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
-from tests.chromium import Chromium  # after the skip: it needs websocket-client
+from tests.support.chromium import Chromium  # after the skip: it needs websocket-client
 
 WIDTH, HEIGHT = 1400, 900
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from graph import cypherlib
+from graph.codec import entity_props, relation_props
 from graph.model import Entity, EntityType, GraphData, Relation, RelType, Source
 from graph.stores import StoreError, falkordb_bulk
-from graph.stores.base import entity_props, relation_props
 from graph.stores.falkordb import FalkorStore
 
 

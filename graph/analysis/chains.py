@@ -4,18 +4,45 @@ A sector is *covered* by a place when some entity located in the place (transiti
 LOCATED_IN/PART_OF; the place itself counts) SPECIALISES_IN it. A chain link (upstream sector ->
 downstream sector, one PART_OF_CHAIN edge) is ``covered`` when both ends are, ``partial`` when one is
 and a ``gap`` when neither is.
+
+:func:`chain_coverage` returns a :class:`CoverageReport`, :func:`fragile_links` a :class:`FragilityReport`.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any
+from dataclasses import dataclass
+from typing import Literal
 
 import networkx as nx
 
-from graph.analysis.common import chain_graph, node_info, nodes_within, require_node, without_gc
+from graph.analysis.common import (
+    EntityRef,
+    chain_graph,
+    node_info,
+    nodes_within,
+    ref_fields,
+    require_node,
+)
+from graph.gcpause import gc_paused
 
-__all__ = ["INDUSTRY_RELATIONS", "chain_coverage", "fragile_links", "place_sectors"]
+__all__ = [
+    "INDUSTRY_RELATIONS",
+    "ChainCoverage",
+    "ChainCutPoint",
+    "ChainLink",
+    "CoverageReport",
+    "CutPoint",
+    "FragilityReport",
+    "LinkStatus",
+    "SectorCoverage",
+    "SingleEntitySector",
+    "chain_coverage",
+    "fragile_links",
+    "place_sectors",
+]
+
+LinkStatus = Literal["covered", "partial", "gap"]
 
 # the relations of the regional industry network that fragile_links cuts; geography (LOCATED_IN,
 # PART_OF) and designation (DESIGNATED_BY, a star around each ministry) are left out, or every
@@ -23,14 +50,14 @@ __all__ = ["INDUSTRY_RELATIONS", "chain_coverage", "fragile_links", "place_secto
 INDUSTRY_RELATIONS = frozenset({"PARTNERS_WITH", "SPECIALISES_IN", "OPERATES", "PART_OF_CHAIN"})
 
 
-@without_gc
+@gc_paused()
 def place_sectors(G: nx.Graph, place_id: str) -> dict[str, list[str]]:
     """The sectors a place covers, each with the ids of the entities in the place that specialise in it.
 
     Parameters
     ----------
     G : networkx graph
-        The graph of :func:`graph.export.to_networkx`.
+        The graph of :func:`graph.nxgraph.to_networkx`.
     place_id : str
         Id of the place (country, province, city, district, zone, base or park).
 
@@ -55,34 +82,181 @@ def place_sectors(G: nx.Graph, place_id: str) -> dict[str, list[str]]:
     return {s: sorted(es) for s, es in sorted(present.items())}
 
 
-def _brief(G: nx.Graph, node: str) -> dict[str, Any]:
-    i = node_info(G, node)
-    return {"id": node, "name": i["name"], "type": i["type"]}
+@dataclass(frozen=True)
+class SectorCoverage(EntityRef):
+    """A sector of a chain (an :class:`~graph.analysis.common.EntityRef`) and whether the place covers it.
+
+    Attributes
+    ----------
+    covered : bool
+        Whether some entity in the place specialises in the sector.
+    entities : tuple of EntityRef
+        Those entities, by id.
+    """
+
+    covered: bool
+    entities: tuple[EntityRef, ...]
 
 
-@without_gc
-def chain_coverage(G: nx.Graph, place_id: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ChainLink:
+    """One link of a chain (a PART_OF_CHAIN edge) and how much of it the place covers.
+
+    Attributes
+    ----------
+    upstream, downstream : str
+        Ids of the two sectors.
+    upstream_name, downstream_name : str
+        Their names.
+    status : {"covered", "partial", "gap"}
+        Both ends covered, one, or neither.
+    """
+
+    upstream: str
+    upstream_name: str
+    downstream: str
+    downstream_name: str
+    status: LinkStatus
+
+
+@dataclass(frozen=True)
+class ChainCoverage:
+    """How much of one industry chain a place covers.
+
+    Attributes
+    ----------
+    chain : str
+        The chain's name.
+    sectors : tuple of SectorCoverage
+        Every sector on the chain, by id.
+    links : tuple of ChainLink
+        Every link of the chain, by upstream then downstream id.
+    sectors_covered, sectors_total : int
+        Sectors the place covers, and on the chain.
+    links_covered, links_total : int
+        Links whose both ends the place covers, and on the chain.
+    coverage : float
+        ``sectors_covered / sectors_total``, 0..1.
+    """
+
+    chain: str
+    sectors: tuple[SectorCoverage, ...]
+    links: tuple[ChainLink, ...]
+    sectors_covered: int
+    sectors_total: int
+    links_covered: int
+    links_total: int
+    coverage: float
+
+
+@dataclass(frozen=True)
+class CoverageReport:
+    """What :func:`chain_coverage` returns.
+
+    Attributes
+    ----------
+    place : EntityRef
+        The place.
+    chains : tuple of ChainCoverage
+        One per chain, best covered first, then by name.
+    """
+
+    place: EntityRef
+    chains: tuple[ChainCoverage, ...]
+
+
+@dataclass(frozen=True)
+class SingleEntitySector(EntityRef):
+    """A sector (an :class:`~graph.analysis.common.EntityRef`) a place covers through one entity only.
+
+    Attributes
+    ----------
+    entity : EntityRef
+        That entity.
+    chains : tuple of str
+        Names of the chains the sector is on, sorted (empty when it is on none).
+    """
+
+    entity: EntityRef
+    chains: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CutPoint(EntityRef):
+    """An articulation point (an :class:`~graph.analysis.common.EntityRef`): its loss splits a graph.
+
+    Attributes
+    ----------
+    pieces : int
+        How many parts its removal leaves of its connected component.
+    """
+
+    pieces: int
+
+
+@dataclass(frozen=True)
+class ChainCutPoint(CutPoint):
+    """A sector whose loss splits the chain graph.
+
+    Attributes
+    ----------
+    covered : bool
+        Whether the place covers the sector.
+    """
+
+    covered: bool
+
+
+@dataclass(frozen=True)
+class FragilityReport:
+    """What :func:`fragile_links` returns (see there).
+
+    Attributes
+    ----------
+    place : EntityRef
+        The place.
+    single_entity_sectors : tuple of SingleEntitySector
+        Sectors on a chain first, then by name and id.
+    chain_cut_points : tuple of ChainCutPoint
+        Most ``pieces`` first, then by name and id.
+    network_cut_points : tuple of CutPoint
+        Most ``pieces`` first, then by name and id.
+    """
+
+    place: EntityRef
+    single_entity_sectors: tuple[SingleEntitySector, ...]
+    chain_cut_points: tuple[ChainCutPoint, ...]
+    network_cut_points: tuple[CutPoint, ...]
+
+
+@gc_paused()
+def chain_coverage(G: nx.Graph, place_id: str) -> CoverageReport:
     """Which sectors and links of each industry chain a place covers, and which are gaps.
 
     Parameters
     ----------
     G : networkx graph
-        The graph of :func:`graph.export.to_networkx`.
+        The graph of :func:`graph.nxgraph.to_networkx`.
     place_id : str
         Id of the place.
 
     Returns
     -------
-    dict
-        ``place`` (id, name, type) and ``chains``: one entry per chain name, sorted by coverage (best
-        first) then name, with ``sectors`` (id, name, ``covered``, the place's ``entities`` in it),
-        ``links`` (``upstream``/``downstream`` ids and names, ``status`` covered/partial/gap),
-        ``sectors_covered``, ``sectors_total``, ``links_covered``, ``links_total`` and ``coverage``
-        (the share of sectors covered, 0..1).
+    CoverageReport
+        ``place`` and ``chains``: one :class:`ChainCoverage` per chain name, sorted by coverage (best
+        first) then name, with ``sectors`` (:class:`SectorCoverage`: the sector, ``covered``, the place's
+        ``entities`` in it), ``links`` (:class:`ChainLink`: ``upstream``/``downstream`` ids and names,
+        ``status`` covered/partial/gap), ``sectors_covered``, ``sectors_total``, ``links_covered``,
+        ``links_total`` and ``coverage`` (the share of sectors covered, 0..1).
+
+    Raises
+    ------
+    graph.errors.UnknownEntityError
+        ``place_id`` is not in the graph.
 
     Example
     -------
-    >>> from graph.export import to_networkx
+    >>> from graph.nxgraph import to_networkx
     >>> from graph.model import Entity, GraphData, Relation
     >>> G = to_networkx(GraphData(
     ...     entities=[Entity(id="cn-430000", type="Province", name="Hunan"),
@@ -92,8 +266,8 @@ def chain_coverage(G: nx.Graph, place_id: str) -> dict[str, Any]:
     ...     relations=[Relation(source="s:cells", type="PART_OF_CHAIN", target="s:storage", chain="battery"),
     ...                Relation(source="c:x", type="LOCATED_IN", target="cn-430000"),
     ...                Relation(source="c:x", type="SPECIALISES_IN", target="s:cells")]))
-    >>> c = chain_coverage(G, "cn-430000")["chains"][0]
-    >>> c["chain"], c["coverage"], c["links"][0]["status"], [s["covered"] for s in c["sectors"]]
+    >>> c = chain_coverage(G, "cn-430000").chains[0]
+    >>> c.chain, c.coverage, c.links[0].status, [s.covered for s in c.sectors]
     ('battery', 0.5, 'partial', [True, False])
     """
     require_node(G, place_id)
@@ -104,42 +278,34 @@ def chain_coverage(G: nx.Graph, place_id: str) -> dict[str, Any]:
             links[d.get("chain") or ""].add((u, v))
     chains = []
     for chain, pairs in links.items():
-        sectors = sorted({s for pair in pairs for s in pair})
-        sector_rows = [
-            {
-                **_brief(G, s),
-                "covered": s in present,
-                "entities": [_brief(G, e) for e in present.get(s, [])],
-            }
-            for s in sectors
-        ]
-        link_rows = []
-        for u, v in sorted(pairs):
-            ends = (u in present) + (v in present)
-            link_rows.append(
-                {
-                    "upstream": u,
-                    "upstream_name": node_info(G, u)["name"],
-                    "downstream": v,
-                    "downstream_name": node_info(G, v)["name"],
-                    "status": ("gap", "partial", "covered")[ends],
-                }
+        sectors = tuple(
+            SectorCoverage(
+                *ref_fields(node_info(G, s)),
+                covered=s in present,
+                entities=tuple(node_info(G, e) for e in present.get(s, [])),
             )
-        covered = sum(r["covered"] for r in sector_rows)
-        chains.append(
-            {
-                "chain": chain,
-                "sectors": sector_rows,
-                "links": link_rows,
-                "sectors_covered": covered,
-                "sectors_total": len(sectors),
-                "links_covered": sum(r["status"] == "covered" for r in link_rows),
-                "links_total": len(link_rows),
-                "coverage": covered / len(sectors),
-            }
+            for s in sorted({s for pair in pairs for s in pair})
         )
-    chains.sort(key=lambda c: (-c["coverage"], c["chain"]))
-    return {"place": _brief(G, place_id), "chains": chains}
+        statuses: tuple[LinkStatus, ...] = ("gap", "partial", "covered")
+        link_rows = tuple(
+            ChainLink(u, node_info(G, u).name, v, node_info(G, v).name, statuses[(u in present) + (v in present)])
+            for u, v in sorted(pairs)
+        )
+        covered = sum(s.covered for s in sectors)
+        chains.append(
+            ChainCoverage(
+                chain=chain,
+                sectors=sectors,
+                links=link_rows,
+                sectors_covered=covered,
+                sectors_total=len(sectors),
+                links_covered=sum(r.status == "covered" for r in link_rows),
+                links_total=len(link_rows),
+                coverage=covered / len(sectors),
+            )
+        )
+    chains.sort(key=lambda c: (-c.coverage, c.chain))
+    return CoverageReport(node_info(G, place_id), tuple(chains))
 
 
 def _cut_points(U: nx.Graph) -> dict[str, int]:
@@ -151,8 +317,8 @@ def _cut_points(U: nx.Graph) -> dict[str, int]:
     return dict(blocks)
 
 
-@without_gc
-def fragile_links(G: nx.Graph, place_id: str) -> dict[str, Any]:
+@gc_paused()
+def fragile_links(G: nx.Graph, place_id: str) -> FragilityReport:
     """Where a place's industry chains hang by a thread.
 
     Three lists:
@@ -169,19 +335,25 @@ def fragile_links(G: nx.Graph, place_id: str) -> dict[str, Any]:
     Parameters
     ----------
     G : networkx graph
-        The graph of :func:`graph.export.to_networkx`.
+        The graph of :func:`graph.nxgraph.to_networkx`.
     place_id : str
         Id of the place.
 
     Returns
     -------
-    dict
-        ``place``, ``single_entity_sectors``, ``chain_cut_points``, ``network_cut_points``; cut points are
-        sorted by ``pieces`` (most first), then name.
+    FragilityReport
+        ``place``, ``single_entity_sectors`` (:class:`SingleEntitySector`), ``chain_cut_points``
+        (:class:`ChainCutPoint`) and ``network_cut_points`` (:class:`CutPoint`); cut points are sorted by
+        ``pieces`` (most first), then name.
+
+    Raises
+    ------
+    graph.errors.UnknownEntityError
+        ``place_id`` is not in the graph.
 
     Example
     -------
-    >>> from graph.export import to_networkx
+    >>> from graph.nxgraph import to_networkx
     >>> from graph.model import Entity, GraphData, Relation
     >>> G = to_networkx(GraphData(
     ...     entities=[Entity(id="cn-430000", type="Province", name="Hunan"), Entity(id="c:x", type="Company", name="X")]
@@ -191,8 +363,8 @@ def fragile_links(G: nx.Graph, place_id: str) -> dict[str, Any]:
     ...                Relation(source="c:x", type="LOCATED_IN", target="cn-430000"),
     ...                Relation(source="c:x", type="SPECIALISES_IN", target="s:b")]))
     >>> f = fragile_links(G, "cn-430000")
-    >>> [s["id"] for s in f["single_entity_sectors"]], [(c["id"], c["pieces"]) for c in f["chain_cut_points"]]
-    (['s:b'], [('s:b', 2)])
+    >>> [(s.id, s.entity.id) for s in f.single_entity_sectors], [(c.id, c.pieces) for c in f.chain_cut_points]
+    ([('s:b', 'c:x')], [('s:b', 2)])
     """
     require_node(G, place_id)
     present = place_sectors(G, place_id)
@@ -201,12 +373,13 @@ def fragile_links(G: nx.Graph, place_id: str) -> dict[str, Any]:
     for s, entities in present.items():
         if len(entities) == 1:
             edges = [*C.in_edges(s), *C.out_edges(s)] if s in C else []
-            chains = sorted({c for u, v in edges for c in C[u][v]["chains"]})
-            single.append({**_brief(G, s), "entity": _brief(G, entities[0]), "chains": chains})
-    single.sort(key=lambda r: (not r["chains"], r["name"].casefold(), r["id"]))
+            chains = tuple(sorted({c for u, v in edges for c in C[u][v]["chains"]}))
+            single.append(SingleEntitySector(*ref_fields(node_info(G, s)), node_info(G, entities[0]), chains))
+    single.sort(key=lambda r: (not r.chains, r.name.casefold(), r.id))
 
     cuts = _cut_points(C.to_undirected(as_view=True))
-    chain_cuts = [{**_brief(G, s), "pieces": n, "covered": s in present} for s, n in cuts.items()]
+    chain_cuts = [ChainCutPoint(*ref_fields(node_info(G, s)), n, s in present) for s, n in cuts.items()]
+    chain_cuts.sort(key=lambda r: (-r.pieces, r.name.casefold(), r.id))
 
     members = nodes_within(G, place_id) | set(present)
     N = nx.Graph()
@@ -215,12 +388,6 @@ def fragile_links(G: nx.Graph, place_id: str) -> dict[str, Any]:
         for _, v, t in G.out_edges(u, data="type"):
             if v in members and t in INDUSTRY_RELATIONS:
                 N.add_edge(u, v)
-    network_cuts = [{**_brief(G, n), "pieces": k} for n, k in _cut_points(N).items()]
-    for rows in (chain_cuts, network_cuts):
-        rows.sort(key=lambda r: (-r["pieces"], r["name"].casefold(), r["id"]))
-    return {
-        "place": _brief(G, place_id),
-        "single_entity_sectors": single,
-        "chain_cut_points": chain_cuts,
-        "network_cut_points": network_cuts,
-    }
+    network_cuts = [CutPoint(*ref_fields(node_info(G, n)), k) for n, k in _cut_points(N).items()]
+    network_cuts.sort(key=lambda r: (-r.pieces, r.name.casefold(), r.id))
+    return FragilityReport(node_info(G, place_id), tuple(single), tuple(chain_cuts), tuple(network_cuts))

@@ -1,34 +1,40 @@
-"""Small helpers over the networkx graph of :func:`graph.export.to_networkx`, shared by the analyses.
+"""Small helpers over the networkx graph of :func:`graph.nxgraph.to_networkx`, shared by the analyses.
 
 The graph is a ``MultiDiGraph`` keyed by entity id; nodes carry ``type``/``name``/``name_zh`` and edges
 carry ``type`` (the relation) and, on chain links, ``chain``. Plain ``DiGraph``s with the same attributes
 work too.
+
+The analyses return frozen dataclasses of plain data (ids, names, types, numbers; sequences are tuples);
+:class:`EntityRef` is how they all name an entity, and :func:`jsonable` turns any of their results into
+plain JSON data.
 """
 
 from __future__ import annotations
 
-import functools
-import gc
+import dataclasses
 from collections import deque
-from collections.abc import Callable, Iterator
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import networkx as nx
 
-from graph.lookup import UnknownEntityError
+from graph.errors import UnknownEntityError
+from graph.gcpause import gc_paused
 
 __all__ = [
     "GEO_RELATIONS",
     "PLACE_DEPTH",
+    "EntityRef",
     "chain_graph",
     "edge_types",
     "in_neighbours",
+    "jsonable",
     "node_info",
     "nodes_within",
     "out_neighbours",
+    "ref_fields",
     "require_node",
     "sector_players",
-    "without_gc",
 ]
 
 # LOCATED_IN and PART_OF put a thing inside a place or site, as in cypher/queries/located_in.cypher
@@ -37,29 +43,58 @@ GEO_RELATIONS = frozenset({"LOCATED_IN", "PART_OF"})
 PLACE_DEPTH = 8
 
 
-P = ParamSpec("P")
-R = TypeVar("R")
+@dataclasses.dataclass(frozen=True)
+class EntityRef:
+    """An entity as the analyses' results name it.
 
-
-def without_gc(fn: Callable[P, R]) -> Callable[P, R]:
-    """Run ``fn`` with the cyclic garbage collector paused (reference counting still frees memory).
-
-    With a graph of 100k+ nodes alive, every full collection rescans all its dicts; building a derived
-    graph or running a search allocates enough to trigger many of them, which tripled the time of
-    :func:`chain_graph` on the chainkg graph (bench/analysis_bench.py). Nothing here makes garbage cycles.
+    Attributes
+    ----------
+    id : str
+        The entity's id.
+    type : str or None
+        Its type (``"Sector"``, ``"Company"``, ...); None on a graph node without one.
+    name : str
+        Its English name (the id when the node has none).
+    name_zh : str or None
+        Its Chinese name, if known.
     """
 
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        if not gc.isenabled():
-            return fn(*args, **kwargs)
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            gc.enable()
+    id: str
+    type: str | None
+    name: str
+    name_zh: str | None
 
-    return wrapper
+
+def ref_fields(ref: EntityRef) -> tuple[str, str | None, str, str | None]:
+    """``(id, type, name, name_zh)`` of ``ref``: the first arguments of a result that extends :class:`EntityRef`."""
+    return ref.id, ref.type, ref.name, ref.name_zh
+
+
+def jsonable(value: Any) -> Any:
+    """An analysis result as plain JSON data: dataclasses become dicts (one key per field), tuples lists.
+
+    Parameters
+    ----------
+    value : any
+        A result of :mod:`graph.analysis` (or a list, tuple or dict of them); other values pass through.
+
+    Returns
+    -------
+    dict, list or scalar
+        Ready for :func:`json.dumps`.
+
+    Example
+    -------
+    >>> jsonable([EntityRef("cn-430000", "Province", "Hunan", "湖南省")])
+    [{'id': 'cn-430000', 'type': 'Province', 'name': 'Hunan', 'name_zh': '湖南省'}]
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: jsonable(v) for k, v in value.items()}
+    return value
 
 
 def edge_types(G: nx.Graph, u: str, v: str) -> Iterator[str]:
@@ -89,25 +124,32 @@ def in_neighbours(G: nx.Graph, node: str, rels: str | frozenset[str]) -> list[st
 
 
 def require_node(G: nx.Graph, node: str) -> None:
-    """Raise :class:`graph.lookup.UnknownEntityError` unless ``node`` is in ``G``."""
+    """Raise :class:`graph.errors.UnknownEntityError` unless ``node`` is in ``G``."""
     if node not in G:
         raise UnknownEntityError(f"no entity with id '{node}' (look names up with graph.lookup.resolve)")
 
 
-def node_info(G: nx.Graph, node: str) -> dict[str, Any]:
-    """``id``, ``type``, ``name`` and ``name_zh`` of a node."""
+def node_info(G: nx.Graph, node: str) -> EntityRef:
+    """The :class:`EntityRef` of a node (its ``type``, ``name`` and ``name_zh`` attributes).
+
+    Example
+    -------
+    >>> G = nx.Graph(); G.add_node("cn-430000", type="Province", name="Hunan")
+    >>> node_info(G, "cn-430000")
+    EntityRef(id='cn-430000', type='Province', name='Hunan', name_zh=None)
+    """
     a = G.nodes[node]
-    return {"id": node, "type": a.get("type"), "name": a.get("name", node), "name_zh": a.get("name_zh")}
+    return EntityRef(node, a.get("type"), a.get("name", node), a.get("name_zh"))
 
 
-@without_gc
+@gc_paused()
 def nodes_within(G: nx.Graph, place: str, depth: int = PLACE_DEPTH) -> set[str]:
     """The place and every non-sector entity located in it, through LOCATED_IN and PART_OF chains.
 
     Parameters
     ----------
     G : networkx graph
-        The graph of :func:`graph.export.to_networkx`.
+        The graph of :func:`graph.nxgraph.to_networkx`.
     place : str
         Id of a place, zone, base or park (any entity works).
     depth : int
@@ -144,14 +186,14 @@ def sector_players(G: nx.Graph, sector: str) -> list[str]:
     return in_neighbours(G, sector, "SPECIALISES_IN")
 
 
-@without_gc
+@gc_paused()
 def chain_graph(G: nx.Graph) -> nx.DiGraph:
     """The sector chain graph: every Sector, and one edge per linked pair with the ``chains`` it belongs to.
 
     Parameters
     ----------
     G : networkx graph
-        The graph of :func:`graph.export.to_networkx`.
+        The graph of :func:`graph.nxgraph.to_networkx`.
 
     Returns
     -------

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from graph.stores.base import QueryResult, ReadOnlyError, Store, StoreError, WriteSummary
+from graph.errors import ReadOnlyError, StoreError
+from graph.stores.base import QueryResult, Store, WriteSummary
 
 StoreKind = Literal["falkordb", "neo4j"]
 STORES: tuple[str, ...] = ("falkordb", "neo4j")
@@ -27,4 +28,4 @@ def open_store(kind: str = "falkordb", **options: Any) -> Store:
         from graph.stores.neo4j import Neo4jStore
 
         return Neo4jStore(**options)
-    raise ValueError(f"unknown store '{kind}'; choose one of {', '.join(STORES)}")
+    raise StoreError(f"unknown store '{kind}'; choose one of {', '.join(STORES)}")

@@ -17,21 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from graph import cypherlib
-from graph.attributes import ATTRIBUTES, attributes_dict
-from graph.model import Entity, EntityType, GraphData, Relation, RelType, Source
+from graph.codec import entity_from_props, entity_props, relation_from_props, relation_props
+from graph.errors import QueryParameterError, StoreError, UnknownQueryError
+from graph.model import EntityType, GraphData, RelType
 
 WriteMode = Literal["auto", "merge", "create"]
 Progress = Callable[[int], None]
 DEFAULT_BATCH = 2000
 DEFAULT_TIMEOUT_MS = 30_000
-
-
-class StoreError(RuntimeError):
-    """A store could not be reached or refused a statement; the message says what to do."""
-
-
-class ReadOnlyError(StoreError):
-    """A statement that writes was sent without ``write=True``."""
 
 
 @dataclass
@@ -63,55 +56,6 @@ class WriteSummary:
     batches: int = 0
     mode: str = "merge"
     method: str = "cypher"  # how it was written: "cypher" statements, or a store's native "bulk" protocol
-
-
-# -- model <-> store properties --------------------------------------------------------------------
-def _sources_props(sources: Sequence[Source]) -> dict[str, list[str]]:
-    if not sources:
-        return {}
-    # Parallel lists: property values cannot be maps in Neo4j, and lists cannot hold nulls.
-    return {"source_docs": [s.doc for s in sources], "source_quotes": [s.quote or "" for s in sources]}
-
-
-def entity_props(e: Entity) -> dict[str, Any]:
-    props: dict[str, Any] = {"id": e.id, "type": e.type.value, "name": e.name}
-    if e.name_zh:
-        props["name_zh"] = e.name_zh
-    if e.aliases:
-        props["aliases"] = list(e.aliases)
-    if e.kind:
-        props["kind"] = e.kind.value
-    props.update(attributes_dict(e.attributes))
-    props.update(_sources_props(e.sources))
-    return props
-
-
-def relation_props(r: Relation) -> dict[str, Any]:
-    return {**r.properties(), **_sources_props(r.sources)}
-
-
-def _sources_from(props: Mapping[str, Any]) -> list[Source]:
-    docs, quotes = props.get("source_docs") or [], props.get("source_quotes") or []
-    return [Source(doc=d, quote=q or None) for d, q in zip(docs, list(quotes) + [""] * len(docs), strict=False)]
-
-
-def entity_from_props(props: Mapping[str, Any]) -> Entity:
-    attrs = {k: v for k, v in props.items() if k in ATTRIBUTES}
-    return Entity(
-        id=props["id"],
-        type=props["type"],
-        name=props["name"],
-        name_zh=props.get("name_zh"),
-        aliases=list(props.get("aliases") or []),
-        kind=props.get("kind"),
-        attributes=attrs,
-        sources=_sources_from(props),
-    )
-
-
-def relation_from_props(source: str, rtype: str, target: str, props: Mapping[str, Any]) -> Relation:
-    extra = {k: props[k] for k in ("chain", "weight", "role", "since_year") if props.get(k) is not None}
-    return Relation(source=source, type=rtype, target=target, sources=_sources_from(props), **extra)
 
 
 def _chunks(rows: Sequence[dict], size: int) -> Iterator[list[dict]]:
@@ -234,12 +178,12 @@ class Store(ABC):
         """Run a named query of the library (read-only)."""
         lib = cypherlib.library(self.dialect)
         if name not in lib:
-            raise KeyError(f"no named query '{name}'; known: {', '.join(lib)}")
+            raise UnknownQueryError(f"no named query '{name}'; known: {', '.join(lib)}")
         q = lib[name]
         params = dict(params or {})
         missing = [p for p in q.params if p not in params]
         if missing:
-            raise ValueError(f"query '{name}' needs --param {' --param '.join(m + '=…' for m in missing)}")
+            raise QueryParameterError(f"query '{name}' needs --param {' --param '.join(m + '=…' for m in missing)}")
         return self.query(q.text, params, timeout_ms=timeout_ms or DEFAULT_TIMEOUT_MS)
 
     def stats(self) -> dict[str, dict[str, int]]:

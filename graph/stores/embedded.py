@@ -25,16 +25,14 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from graph.errors import ServerError
+
 SOCKET_NAME = "falkordb.sock"
 _MAX_SOCKET_PATH = 100  # sun_path is 108 bytes on Linux
 
 
 def default_home() -> Path:
     return Path(os.environ.get("INDGRAPH_HOME", ".indgraph")).resolve()
-
-
-class ServerError(RuntimeError):
-    """The embedded server could not be started or reached."""
 
 
 @dataclass(frozen=True)

@@ -18,18 +18,16 @@ from falkordb.node import Node
 from falkordb.path import Path as FPath
 
 from graph import cypherlib
+from graph.codec import entity_props, relation_props
+from graph.errors import ReadOnlyError, StoreError
 from graph.model import GraphData
 from graph.stores import falkordb_bulk
 from graph.stores.base import (
     DEFAULT_TIMEOUT_MS,
     Progress,
     QueryResult,
-    ReadOnlyError,
     Store,
-    StoreError,
     WriteSummary,
-    entity_props,
-    relation_props,
 )
 from graph.stores.embedded import EmbeddedServer
 

@@ -105,7 +105,9 @@ class BulkPlan:
 
     def calls(self, max_bytes: int = MAX_CALL_BYTES) -> Iterator[tuple[int, int, list[bytes], list[bytes]]]:
         """GRAPH.BULK calls: (node count, relation count, node tokens, relation tokens), each under max_bytes."""
-        nodes, rels, ntok, rtok, size = 0, 0, [], [], 0
+        ntok: list[bytes] = []
+        rtok: list[bytes] = []
+        nodes, rels, size = 0, 0, 0
         for g in self.groups:
             chunk: list[bytes] = []
             chunk_size = len(g.header)
@@ -166,11 +168,11 @@ def plan(data: GraphData, entity_props: Callable, relation_props: Callable) -> B
         if s is None or t is None:
             return None
         by_rel.setdefault(r.type.value, []).append((s, t, relation_props(r)))
-    for rtype, rows in by_rel.items():
-        keys = list(dict.fromkeys(k for _, _, p in rows for k in p))
+    for rtype, links in by_rel.items():
+        keys = list(dict.fromkeys(k for _, _, p in links for k in p))
         group = _Group(_header(rtype, keys), nodes=False)
-        group.records = [_QQ.pack(s, t) + _record(p, keys) for s, t, p in rows]
-        relations[rtype] = len(rows)
+        group.records = [_QQ.pack(s, t) + _record(p, keys) for s, t, p in links]
+        relations[rtype] = len(links)
         groups.append(group)
     return BulkPlan(groups, entities, relations)
 

@@ -33,18 +33,17 @@ from neo4j.exceptions import (
 )
 from neo4j.graph import Node, Relationship
 from neo4j.graph import Path as NPath
-from neo4j.spatial import Point
+from neo4j.spatial import Point, WGS84Point
 from neo4j.time import Date, DateTime, Duration, Time
 from neo4j.vector import Vector
 
 from graph import cypherlib
+from graph.errors import ReadOnlyError, StoreError
 from graph.stores.base import (
     DEFAULT_TIMEOUT_MS,
     Progress,
     QueryResult,
-    ReadOnlyError,
     Store,
-    StoreError,
 )
 
 __all__ = ["DEFAULT_URI", "DEFAULT_USERNAME", "Neo4jSettings", "Neo4jStore", "plain", "settings"]
@@ -176,9 +175,9 @@ def plain(value: Any) -> Any:
     if isinstance(value, Duration):
         # Months have no fixed length, so no exact timedelta exists; keep the ISO 8601 form.
         return value.iso_format()
+    if isinstance(value, WGS84Point):  # SRID 4326 or 4979: x is longitude, y latitude (FalkorDB's point shape)
+        return {"latitude": value.latitude, "longitude": value.longitude}
     if isinstance(value, Point):
-        if value.srid in (4326, 4979):  # WGS-84: x is longitude, y latitude (FalkorDB's point shape)
-            return {"latitude": value.latitude, "longitude": value.longitude}
         return list(value)
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]

@@ -21,19 +21,12 @@ from pathlib import Path
 
 import networkx as nx
 
+from graph.errors import UnsupportedFormatError
 from graph.viz.style import Labels
 
-__all__ = ["FORMATS", "FontMissing", "UnsupportedFormat", "render"]
+__all__ = ["FORMATS", "render"]
 
 FORMATS = (".html", ".png", ".svg", ".pdf", ".graphml", ".gexf", ".mmd")
-
-
-class UnsupportedFormat(ValueError):
-    """The output file's extension is not one :func:`render` can write."""
-
-
-class FontMissing(RuntimeError):
-    """No font with Chinese glyphs is installed; the message names the Debian package."""
 
 
 def render(
@@ -69,17 +62,17 @@ def render(
 
     Raises
     ------
-    UnsupportedFormat
+    UnsupportedFormatError
         Unknown extension.
-    FontMissing
+    graph.errors.FontMissingError
         Chinese labels in a PNG/SVG/PDF without a CJK font installed.
-    graph.viz.files.TooLarge
+    graph.viz.TooLargeError
         A Mermaid chart of too many nodes.
     """
     path = Path(path)
     ext = path.suffix.lower()
     if ext not in FORMATS:
-        raise UnsupportedFormat(f"can't write '{path.name}': use one of {', '.join(FORMATS)}")
+        raise UnsupportedFormatError(f"can't write '{path.name}': use one of {', '.join(FORMATS)}")
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     if ext == ".html":

@@ -15,17 +15,14 @@ from typing import Any
 
 import networkx as nx
 
+from graph.errors import TooLargeError
 from graph.model import RelType
 from graph.viz.layout import layout
 from graph.viz.style import Labels, edge_style, node_label, node_style
 
-__all__ = ["MERMAID_MAX_NODES", "TooLarge", "for_files", "to_mermaid", "write_gexf", "write_graphml", "write_mermaid"]
+__all__ = ["MERMAID_MAX_NODES", "for_files", "to_mermaid", "write_gexf", "write_graphml", "write_mermaid"]
 
 MERMAID_MAX_NODES = 100
-
-
-class TooLarge(ValueError):
-    """The graph is too big for the format (Mermaid); the message says how to narrow it."""
 
 
 def _scalar(v: Any) -> Any:
@@ -154,7 +151,7 @@ def to_mermaid(
 
     Raises
     ------
-    TooLarge
+    TooLargeError
         ``sub`` has more than ``max_nodes`` nodes.
 
     Example
@@ -173,7 +170,7 @@ def to_mermaid(
     """
     n_nodes = sub.number_of_nodes()
     if max_nodes is not None and n_nodes > max_nodes:
-        raise TooLarge(
+        raise TooLargeError(
             f"{n_nodes} nodes is too many for a readable Mermaid chart (limit {max_nodes}); "
             "narrow the view (--within, --hops) or use .html/.svg"
         )

@@ -16,7 +16,9 @@ from typing import Any
 
 import networkx as nx
 
+from graph.codec import REL_PROPERTIES, is_core_attr
 from graph.model import EntityType, RelType
+from graph.resources import viz_asset
 from graph.viz.labels import label_sides, wrap
 from graph.viz.layout import layout
 from graph.viz.style import (
@@ -33,12 +35,9 @@ from graph.viz.style import (
 
 __all__ = ["PIXELS_PER_UNIT", "embed_json", "page_data", "to_html", "write_html"]
 
-_HERE = Path(__file__).resolve().parent
-VENDOR_JS = _HERE / "vendor" / "cytoscape.min.js"
+VENDOR_JS = viz_asset("vendor", "cytoscape.min.js")
 PIXELS_PER_UNIT = 120.0  # layout units (a typical edge) -> page pixels
-_NODE_CORE = ("type", "name", "name_zh", "aliases", "sources")
 _SIDE_NAMES = {-90.0: "below", 90.0: "above", 0.0: "right", 180.0: "left"}
-_EDGE_PROPS = ("chain", "role", "weight", "since_year")
 
 
 @lru_cache(maxsize=4)
@@ -134,7 +133,7 @@ def page_data(
                 "name": a.get("name") or str(n),
                 "name_zh": a.get("name_zh"),
                 "aliases": a.get("aliases") or [],
-                "attrs": {k: v for k, v in a.items() if k not in _NODE_CORE and v is not None},
+                "attrs": {k: v for k, v in a.items() if (k == "kind" or not is_core_attr(k)) and v is not None},
                 "sources": a.get("sources") or [],
                 # screen y grows downwards
                 "x": round(x * PIXELS_PER_UNIT, 1),
@@ -145,7 +144,7 @@ def page_data(
     edges = []
     for i, (u, v, k, a) in enumerate(sorted(sub.edges(keys=True, data=True), key=lambda e: tuple(map(str, e[:3])))):
         edge = {"id": f"e{i}", "source": str(u), "target": str(v), "key": str(k), "type": a.get("type")}
-        edge.update({p: a[p] for p in _EDGE_PROPS if a.get(p) is not None})
+        edge.update({p: a[p] for p in REL_PROPERTIES if a.get(p) is not None})
         edge["sources"] = a.get("sources") or []
         edges.append(edge)
     return {
@@ -201,14 +200,14 @@ def to_html(
     >>> "cytoscape" in to_html(g, title="demo")
     True
     """
-    page = _asset(_HERE / "assets" / "page.html")
+    page = _asset(viz_asset("assets", "page.html"))
     parts = {
         "__LANG__": "zh" if labels == "zh" else "en",
         "__TITLE__": html.escape(title),
-        "__CSS__": _asset(_HERE / "assets" / "page.css"),
+        "__CSS__": _asset(viz_asset("assets", "page.css")),
         "__DATA__": embed_json(page_data(sub, labels, title, pos)),
         "__LIB__": _asset(VENDOR_JS),
-        "__JS__": _asset(_HERE / "assets" / "page.js"),
+        "__JS__": _asset(viz_asset("assets", "page.js")),
     }
     # one pass: text inserted for one marker is never searched for another
     return re.sub("__(?:LANG|TITLE|CSS|DATA|LIB|JS)__", lambda m: parts[m.group(0)], page)

@@ -5,7 +5,7 @@ every relation between chosen nodes comes along, so the counts a picture shows a
 ``sub.number_of_nodes()`` and ``sub.number_of_edges()``.
 
 >>> from graph.model import Entity, GraphData, Relation
->>> from graph.export import to_networkx
+>>> from graph.nxgraph import to_networkx
 >>> g = to_networkx(GraphData(
 ...     entities=[Entity(id="c:a", type="City", name="A"), Entity(id="u:b", type="University", name="B"),
 ...               Entity(id="p:x", type="Province", name="X")],
@@ -22,7 +22,9 @@ from typing import Literal
 
 import networkx as nx
 
-from graph.lookup import UnknownEntityError, resolve
+from graph.analysis.common import nodes_within
+from graph.errors import ArgumentError, UnknownEntityError
+from graph.lookup import resolve
 from graph.model import EntityType, RelType
 
 __all__ = [
@@ -30,7 +32,6 @@ __all__ = [
     "around",
     "chain",
     "chain_names",
-    "located_in",
     "partnerships",
     "resolve",
     "view",
@@ -174,19 +175,6 @@ def around(g: nx.MultiDiGraph, entity: str, hops: int = 1) -> nx.MultiDiGraph:
     return g.subgraph(nodes)
 
 
-def located_in(g: nx.MultiDiGraph, place: str) -> set[str]:
-    """Every entity located in ``place``, following ``LOCATED_IN`` and ``PART_OF`` transitively (the place too).
-
-    Example
-    -------
-    >>> g = nx.MultiDiGraph()
-    >>> _ = g.add_edges_from([("park:p", "base:b", {"type": "PART_OF"}), ("base:b", "city:w", {"type": "LOCATED_IN"})])
-    >>> sorted(located_in(g, "city:w"))
-    ['base:b', 'city:w', 'park:p']
-    """
-    return _within_hops(_edges_of_type(g, _CONTEXT), [place], None, reverse=True)
-
-
 def within(
     g: nx.MultiDiGraph,
     sub: nx.MultiDiGraph,
@@ -225,7 +213,7 @@ def within(
     """
     if place not in g:
         raise UnknownEntityError(f"no place with id '{place}'")
-    inside = located_in(g, place)
+    inside = nodes_within(g, place)
     keep = {n for n in sub if n in inside and sub.nodes[n].get("type") != _SECTOR}
     keep.add(place)
     all_sectors = {n for n in sub if sub.nodes[n].get("type") == _SECTOR}
@@ -276,9 +264,9 @@ def view(
 
     Raises
     ------
-    ValueError
+    graph.errors.ArgumentError
         An unknown view, or a target missing or given where none is wanted.
-    graph.lookup.UnknownEntityError, graph.lookup.AmbiguousEntityError
+    graph.errors.UnknownEntityError, graph.errors.AmbiguousEntityError
         ``target`` or ``place`` names no entity, or several (see :func:`graph.lookup.resolve`).
 
     Example
@@ -288,12 +276,12 @@ def view(
     (['s:a'], 'Chain: Chips (3 hops up/downstream)')
     """
     if name not in VIEWS:
-        raise ValueError(f"unknown view '{name}'; views: {', '.join(VIEWS)}")
+        raise ArgumentError(f"unknown view '{name}'; views: {', '.join(VIEWS)}")
     needs_target = name in ("chain", "around")
     if needs_target and not target:
-        raise ValueError(f"the '{name}' view needs {'a sector' if name == 'chain' else 'an entity'}")
+        raise ArgumentError(f"the '{name}' view needs {'a sector' if name == 'chain' else 'an entity'}")
     if not needs_target and target:
-        raise ValueError(f"the '{name}' view takes no argument (got '{target}')")
+        raise ArgumentError(f"the '{name}' view takes no argument (got '{target}')")
 
     def plural(n: int) -> str:
         return f"{n} hop{'s' if n != 1 else ''}"

@@ -2,7 +2,7 @@
 
 Chinese labels need a CJK font. :func:`cjk_font` finds one (Noto Sans CJK from Debian's ``fonts-noto-cjk``,
 or WenQuanYi from ``fonts-wqy-microhei``) and registers it with matplotlib; without one, drawing a
-Chinese label raises :class:`FontMissing` naming the package to install, rather than drawing boxes.
+Chinese label raises :class:`FontMissingError` naming the package to install, rather than drawing boxes.
 """
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ from matplotlib.path import Path as Path_
 from matplotlib.patheffects import withStroke
 from matplotlib.transforms import Bbox
 
+from graph.errors import FontMissingError
 from graph.model import EntityType, RelType
-from graph.viz import FontMissing
 from graph.viz.labels import has_cjk, label_sides, wrap
 from graph.viz.layout import layout
 from graph.viz.style import Labels, edge_style, node_label, node_style
 
-__all__ = ["CJK_PACKAGES", "FontMissing", "cjk_font", "draw", "has_cjk"]
+__all__ = ["CJK_PACKAGES", "cjk_font", "draw", "has_cjk"]
 
 CJK_PACKAGES = "fonts-noto-cjk (or fonts-wqy-microhei)"
 # Families in order of preference: simplified-Chinese glyph forms first.
@@ -112,7 +112,7 @@ def _fonts_for(texts: list[str], labels: Labels) -> list[str]:
     if labels == "zh" or any(has_cjk(t) for t in texts):
         fam = cjk_font()
         if fam is None:
-            raise FontMissing(
+            raise FontMissingError(
                 "Chinese labels need a CJK font and none is installed: "
                 f"apt-get install {CJK_PACKAGES.split(' (')[0]}  (or fonts-wqy-microhei)"
             )
@@ -153,7 +153,7 @@ def draw(
 
     Raises
     ------
-    FontMissing
+    FontMissingError
         Labels contain Chinese and no CJK font is installed.
 
     Example

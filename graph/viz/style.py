@@ -100,7 +100,7 @@ def node_label(attrs: dict[str, Any], labels: Labels = "en", default: str = "") 
     Parameters
     ----------
     attrs : dict
-        Node attributes as made by :func:`graph.export.to_networkx`.
+        Node attributes as made by :func:`graph.nxgraph.to_networkx`.
     labels : "en" or "zh"
         Which name to show.
     default : str

@@ -1,9 +1,9 @@
 """Check Cypher with Neo4j's own front end, run through Node.
 
-The checker is ``cypher/lint/lint.mjs``, which uses the npm package
-``@neo4j-cypher/language-support`` (pinned in ``cypher/lint/package.json``) for the syntactic
+The checker is ``tests/support/cypher_lint/lint.mjs``, which uses the npm package
+``@neo4j-cypher/language-support`` (pinned in ``tests/support/cypher_lint/package.json``) for the syntactic
 (ANTLR grammar) and semantic (Neo4j's compiler front end) analysis. Install it with
-``npm ci --prefix cypher/lint``. No database schema is passed, so labels, properties and
+``npm ci --prefix tests/support/cypher_lint``. No database schema is passed, so labels, properties and
 procedures are not checked against one, and every ``$param`` is reported as undefined:
 :func:`errors` drops exactly those diagnostics.
 """
@@ -28,11 +28,11 @@ __all__ = [
     "lint",
 ]
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-LINT_DIR = REPO_ROOT / "cypher" / "lint"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+LINT_DIR = Path(__file__).resolve().parent / "cypher_lint"
 LINT_SCRIPT = LINT_DIR / "lint.mjs"
 PACKAGE_DIR = LINT_DIR / "node_modules" / "@neo4j-cypher" / "language-support"
-INSTALL_HINT = "run `npm ci --prefix cypher/lint` (needs Node.js) to install the Cypher checker"
+INSTALL_HINT = "run `npm ci --prefix tests/support/cypher_lint` (needs Node.js) to install the Cypher checker"
 
 # The package reports each parameter missing from the (absent) schema as
 # "Parameter $<name> is not defined." (errorOnUndeclaredParameters in its syntaxValidation.js;

@@ -1,14 +1,20 @@
-"""Importing the national backbone into a store without losing curated data.
+"""Joining the readers of :mod:`loaders` to a store: curated files, the national backbone, ChainKnowledgeGraph.
 
-The backbone's nodes share ids with curated ones (the seed's ``cn-420116`` is Huangpi District), and a
-store write replaces a node's properties. So before writing, each backbone entity and relation is
-merged with its curated counterpart: from the seed data, or else from the store when the node there
-carries evidence other than a package import. Re-running an import writes the same properties again,
-so it changes nothing.
+:mod:`loaders` reads and validates files without a store; this module adds what only a store knows
+(which ids it already holds, their types, their curated evidence) and writes.
 
->>> from graph.national import import_admin
+Curated files: the whole load is validated against the store before anything is written.
+
+The national backbone: its nodes share ids with curated ones (the seed's ``cn-420116`` is Huangpi
+District), and a store write replaces a node's properties. So before writing, each backbone entity and
+relation is merged with its curated counterpart: from the seed data, or else from the store when the
+node there carries evidence other than a package import. Re-running an import writes the same
+properties again, so it changes nothing.
+
+>>> from graph.ingest import import_admin, load
 >>> from graph.stores import open_store
 >>> with open_store() as store:                          # doctest: +SKIP
+...     written = load(store)                            # the curated seed data
 ...     summary = import_admin(store)
 """
 
@@ -17,31 +23,80 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from graph import cypherlib
+from graph.codec import entity_from_props, relation_from_props
+from graph.errors import LoadError, LoadErrors
 from graph.model import Entity, EntityType, GraphData, Relation
-from graph.stores.base import DEFAULT_BATCH, Progress, Store, WriteSummary, entity_from_props, relation_from_props
-from loaders import LoadError, LoadErrors, load_paths
+from graph.stores.base import DEFAULT_BATCH, Progress, Store, WriteMode, WriteSummary
+from loaders import load_paths
 from loaders.admin import admin_graph
-from loaders.national import PACKAGE_PREFIXES, MergeReport, merge_curated, validate_graph
+from loaders.backbone import PACKAGE_PREFIXES, MergeReport, merge_curated, validate_graph
+from loaders.chainkg import ChainKGReadSummary, read_chainkg
 from loaders.universities import LocationReport, universities_graph
 
 __all__ = [
+    "BackboneImportSummary",
     "ImportPlan",
-    "ImportSummary",
     "curated_from_store",
     "import_admin",
+    "import_chainkg",
     "import_universities",
+    "load",
     "plan_admin",
     "plan_universities",
     "prepare_import",
+    "validate",
 ]
 
 _CHUNK = 5000
 
 
+# -- curated files ---------------------------------------------------------------------------------
+def validate(paths: Iterable[str | Path] | None, store: Store | None = None) -> GraphData:
+    """Read and check every file; relation endpoints may also be entities already in ``store``.
+
+    Raises :class:`graph.errors.LoadErrors` listing every problem; nothing is written.
+    """
+    return load_paths(paths, known=store.known_types if store is not None else None)
+
+
+def load(
+    store: Store,
+    paths: Iterable[str | Path] | None = None,
+    *,
+    batch_size: int = DEFAULT_BATCH,
+    mode: WriteMode = "merge",
+    progress: Progress | None = None,
+) -> WriteSummary:
+    """Validate ``paths`` (default: the curated seed data) and write them to ``store``, all or nothing."""
+    data = validate(paths, store)
+    return store.write(data, batch_size=batch_size, mode=mode, progress=progress)
+
+
+# -- ChainKnowledgeGraph ---------------------------------------------------------------------------
+def import_chainkg(
+    store: Store,
+    folder: str | Path,
+    *,
+    batch_size: int = 10_000,
+    mode: WriteMode = "auto",
+    progress: Progress | None = None,
+) -> tuple[ChainKGReadSummary, WriteSummary]:
+    """Read and validate the ChainKnowledgeGraph files in ``folder``, then write them to ``store``.
+
+    Returns what was read (with every quirk of the data counted) and what was written.
+    """
+    data, read = read_chainkg(folder)
+    return read, store.write(data, batch_size=batch_size, mode=mode, progress=progress)
+
+
+# -- the national backbone -------------------------------------------------------------------------
+
+
 @dataclass
-class ImportSummary:
+class BackboneImportSummary:
     """What an import wrote: counts by level, how many merged with curated data, and the write itself."""
 
     counts: Counter[str] = field(default_factory=Counter)
@@ -138,10 +193,12 @@ class ImportPlan:
 
     def write(
         self, store: Store, *, batch_size: int = DEFAULT_BATCH, progress: Progress | None = None
-    ) -> ImportSummary:
+    ) -> BackboneImportSummary:
         """Write through the MERGE path (idempotent) and summarise."""
         written = store.write(self.data, batch_size=batch_size, mode="merge", progress=progress)
-        return ImportSummary(_level_counts(self.data), len(self.report.merged), self.report, self.locations, written)
+        return BackboneImportSummary(
+            _level_counts(self.data), len(self.report.merged), self.report, self.locations, written
+        )
 
 
 def plan_admin(store: Store, *, include_seed: bool = True) -> ImportPlan:
@@ -198,7 +255,7 @@ def plan_universities(store: Store, *, include_seed: bool = True) -> ImportPlan:
 
 def import_admin(
     store: Store, *, include_seed: bool = True, batch_size: int = DEFAULT_BATCH, progress: Progress | None = None
-) -> ImportSummary:
+) -> BackboneImportSummary:
     """Plan and write the administrative backbone (:func:`plan_admin`); idempotent.
 
     Example
@@ -211,7 +268,7 @@ def import_admin(
 
 def import_universities(
     store: Store, *, include_seed: bool = True, batch_size: int = DEFAULT_BATCH, progress: Progress | None = None
-) -> ImportSummary:
+) -> BackboneImportSummary:
     """Plan and write the universities (:func:`plan_universities`); idempotent.
 
     Example

@@ -9,24 +9,24 @@ id, English or Chinese name or alias. ``neighbours`` asks the store in Cypher un
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 import networkx as nx
 import typer
 from rich.table import Table
 
-from graph.cliutil import Format, FormatOpt, err, fail, opened, out, print_result
-from graph.lookup import EntityLookupError, resolve
+from graph.cli.common import Format, FormatOpt, err, fail, opened, out, print_result, print_table
+from graph.lookup import resolve
 from graph.stores import QueryResult
 
-analyse_app = typer.Typer(
-    help="Analyse the industry chains with networkx (coverage, key links, fragility, communities, paths).",
-    no_args_is_help=True,
-)
+if TYPE_CHECKING:
+    from graph.analysis.centrality import RankedNode
+    from graph.analysis.common import EntityRef
+    from graph.analysis.neighbours import NeighbourReport
+    from graph.analysis.paths import ConnectionPath
 
 GraphOpt = Annotated[
     Path | None,
@@ -41,19 +41,8 @@ class DirectionName(StrEnum):
     both = "both"
 
 
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Lookup and argument errors as a clean CLI error."""
-    try:
-        yield
-    except EntityLookupError as exc:
-        raise fail(str(exc)) from None
-    except ValueError as exc:
-        raise fail(str(exc)) from None
-
-
 def _load_graph(ctx: typer.Context, graph_file: Path | None) -> nx.MultiDiGraph:
-    from graph.export import read_node_link, to_networkx
+    from graph.nxgraph import read_node_link, to_networkx
 
     if graph_file is not None:
         if not graph_file.is_file():
@@ -64,9 +53,13 @@ def _load_graph(ctx: typer.Context, graph_file: Path | None) -> nx.MultiDiGraph:
 
 
 def _write_json(path: Path | None, result: Any) -> None:
+    """The full result, as plain JSON (:func:`graph.analysis.common.jsonable`), to ``path``."""
+    from graph.analysis.common import jsonable
+
     if path is None:
         return
-    path.write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    text = json.dumps(jsonable(result), ensure_ascii=False, indent=2, default=str)
+    path.write_text(text + "\n", encoding="utf-8")
     err.print(f"wrote {path}", style="dim", highlight=False)
 
 
@@ -93,8 +86,22 @@ def _label(G: nx.Graph, node: str) -> str:
     return f"{G.nodes[node].get('name', node)} ({node})"
 
 
+def _named(e: EntityRef) -> str:
+    """``name (id)``."""
+    return f"{e.name} ({e.id})"
+
+
+def _typed(e: EntityRef) -> str:
+    """``name (type)``."""
+    return f"{e.name} ({e.type})"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
 # -- neighbours -------------------------------------------------------------------------------------------
-def neighbours_cmd(
+def neighbours(
     ctx: typer.Context,
     entity: Annotated[str, typer.Argument(help="A sector or entity: id, name, Chinese name or alias.")],
     direction: Annotated[DirectionName, typer.Option("--direction", "-d", help="Upstream, downstream or both.")] = (
@@ -114,41 +121,36 @@ def neighbours_cmd(
     graph_file: GraphOpt = None,
 ) -> None:
     """Supply-chain neighbours: sectors up/downstream along the chains, and who works in them."""
+    from graph.analysis.common import jsonable
     from graph.analysis.neighbours import neighbours, store_neighbours
 
-    with _errors():
-        if offline or graph_file is not None:
-            G = _load_graph(ctx, graph_file)
-            eid = resolve(G, entity)
-            place = resolve(G, within) if within else None
-            rows = neighbours(G, eid, direction.value, hops, place, _types(types))
-            start_name = G.nodes[eid].get("name", eid)
-            place_name = G.nodes[place].get("name", place) if place else None
-        else:
-            with opened(ctx) as store:
-                eid = resolve(store, entity)
-                place = resolve(store, within) if within else None
-                rows = store_neighbours(store, eid, direction.value, hops, place, _types(types))
-                named = {r["id"]: r["name"] for r in store.run("neighbours_start", {"entity": eid}).records()}
-                if place:
-                    named.update(
-                        {r["id"]: r["name"] for r in store.run("neighbours_start", {"entity": place}).records()}
-                    )
-            start_name, place_name = named[eid], named.get(place) if place else None
+    report: NeighbourReport
+    if offline or graph_file is not None:
+        G = _load_graph(ctx, graph_file)
+        eid = resolve(G, entity)
+        place = resolve(G, within) if within else None
+        report = neighbours(G, eid, direction.value, hops, place, _types(types))
+    else:
+        with opened(ctx) as store:
+            eid = resolve(store, entity)
+            place = resolve(store, within) if within else None
+            report = store_neighbours(store, eid, direction.value, hops, place, _types(types))
+    rows = report.rows
     if fmt is not Format.table:
         cols = ["direction", "hops", "type", "id", "name", "name_zh", "path", "path_ids"]
-        print_result(QueryResult(cols, [[r[c] for c in cols] for r in rows]), fmt)
+        records = [jsonable(r) for r in rows]
+        print_result(QueryResult(cols, [[rec[c] for c in cols] for rec in records]), fmt)
         return
     title = f"{direction.value}stream neighbours" if direction is not DirectionName.both else "neighbours"
-    title += f" of {start_name} ({eid}), up to {hops} link{'s' if hops != 1 else ''}"
-    if place:
-        title += f", within {place_name}"
+    title += f" of {_named(report.start)}, up to {_plural(hops, 'link')}"
+    if report.within is not None:
+        title += f", within {report.within.name}"
     # ids stay out of the table (rich would cut them short on a narrow terminal); -f json/csv carry them
     table = Table("dir", "hops", "type", "name", "path", title=title, title_justify="left")
     for r in rows:
-        table.add_row(r["direction"], str(r["hops"]), r["type"], r["name"], " → ".join(r["path"]))
-    out.print(table)
-    out.print(f"{len(rows)} result{'s' if len(rows) != 1 else ''}", style="dim")
+        table.add_row(r.direction, str(r.hops), r.type, r.name, " → ".join(r.path))
+    print_table(table)
+    out.print(_plural(len(rows), "result"), style="dim")
 
 
 # -- analyse ----------------------------------------------------------------------------------------------
@@ -156,8 +158,7 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
-@analyse_app.command("coverage")
-def coverage_cmd(
+def coverage(
     ctx: typer.Context,
     place: Annotated[str, typer.Argument(help="The place: id, name, Chinese name or alias.")],
     show_all: Annotated[bool, typer.Option("--all", help="Also list chains the place has no sector of.")] = False,
@@ -169,10 +170,9 @@ def coverage_cmd(
     from graph.analysis.chains import chain_coverage
 
     G = _load_graph(ctx, graph_file)
-    with _errors():
-        result = chain_coverage(G, resolve(G, place))
+    result = chain_coverage(G, resolve(G, place))
     _write_json(json_file, result)
-    chains = [c for c in result["chains"] if show_all or c["sectors_covered"]]
+    chains = [c for c in result.chains if show_all or c.sectors_covered]
     table = Table(
         "chain",
         "sectors",
@@ -180,36 +180,35 @@ def coverage_cmd(
         "coverage",
         "covered sectors (entities in the place)",
         "gaps",
-        title=f"chain coverage of {result['place']['name']} ({result['place']['id']})",
+        title=f"chain coverage of {_named(result.place)}",
         title_justify="left",
     )
     for c in chains:
-        covered = [f"{s['name']} ({len(s['entities'])})" for s in c["sectors"] if s["covered"]]
-        gaps = [s["name"] for s in c["sectors"] if not s["covered"]]
+        covered = [f"{s.name} ({len(s.entities)})" for s in c.sectors if s.covered]
+        gaps = [s.name for s in c.sectors if not s.covered]
         table.add_row(
-            c["chain"],
-            f"{c['sectors_covered']}/{c['sectors_total']}",
-            f"{c['links_covered']}/{c['links_total']}",
-            _pct(c["coverage"]),
+            c.chain,
+            f"{c.sectors_covered}/{c.sectors_total}",
+            f"{c.links_covered}/{c.links_total}",
+            _pct(c.coverage),
             ", ".join(covered),
             ", ".join(gaps) or "—",
         )
-    out.print(table)
-    hidden = len(result["chains"]) - len(chains)
-    note = f"{len(chains)} chain{'s' if len(chains) != 1 else ''}"
+    print_table(table)
+    hidden = len(result.chains) - len(chains)
+    note = _plural(len(chains), "chain")
     if hidden:
         note += f"; {hidden} more with nothing in the place (--all lists them)"
     out.print(note, style="dim")
     if links:
         for c in chains:
-            lt = Table("upstream", "downstream", "status", title=f"links of {c['chain']}", title_justify="left")
-            for link in c["links"]:
-                lt.add_row(link["upstream_name"], link["downstream_name"], link["status"])
-            out.print(lt)
+            lt = Table("upstream", "downstream", "status", title=f"links of {c.chain}", title_justify="left")
+            for link in c.links:
+                lt.add_row(link.upstream_name, link.downstream_name, link.status)
+            print_table(lt)
 
 
-@analyse_app.command("key-links")
-def key_links_cmd(
+def key_links(
     ctx: typer.Context,
     top: Annotated[int, typer.Option("--top", "-n", min=1, help="How many of each ranking.")] = 10,
     samples: Annotated[
@@ -226,52 +225,61 @@ def key_links_cmd(
     result = key_links(G, top, samples=samples)
     _write_json(json_file, result)
 
-    def cell(rows: list[dict[str, Any]], i: int, name: Callable[[dict[str, Any]], str]) -> str:
-        return f"{name(rows[i])}  {rows[i]['score']:.3f}" if i < len(rows) else ""
-
-    c, f = result["chain_graph"], result["full_graph"]
+    c, f = result.chain_graph, result.full_graph
     ct = Table(
         "#",
         "sector betweenness",
         "link betweenness",
         "sector PageRank",
-        title=f"chain graph: {c['nodes']} sectors on chains, {c['edges']} links",
+        title=f"chain graph: {c.nodes} sectors on chains, {c.edges} links",
         title_justify="left",
     )
-    for i in range(max(len(c["betweenness"]), len(c["link_betweenness"]), len(c["pagerank"]))):
+    for i in range(max(len(c.betweenness), len(c.link_betweenness), len(c.pagerank))):
         ct.add_row(
             str(i + 1),
-            cell(c["betweenness"], i, lambda r: r["name"]),
-            cell(c["link_betweenness"], i, lambda r: f"{r['upstream_name']} → {r['downstream_name']}"),
-            cell(c["pagerank"], i, lambda r: r["name"]),
+            _scored(c.betweenness, i, _name),
+            _scored(c.link_betweenness, i, lambda r: f"{r.upstream_name} → {r.downstream_name}"),
+            _scored(c.pagerank, i, _name),
         )
-    out.print(ct)
+    print_table(ct)
     ft = Table(
         "#",
         "betweenness (undirected)",
         "PageRank (directed)",
-        title=f"full graph: {f['nodes']} entities, {f['edges']} relations",
+        title=f"full graph: {f.nodes} entities, {f.edges} relations",
         title_justify="left",
     )
-    for i in range(max(len(f["betweenness"]), len(f["pagerank"]))):
-        ft.add_row(
-            str(i + 1),
-            cell(f["betweenness"], i, lambda r: f"{r['name']} ({r['type']})"),
-            cell(f["pagerank"], i, lambda r: f"{r['name']} ({r['type']})"),
-        )
-    out.print(ft)
+    for i in range(max(len(f.betweenness), len(f.pagerank))):
+        ft.add_row(str(i + 1), _scored(f.betweenness, i, _typed), _scored(f.pagerank, i, _typed))
+    print_table(ft)
     for label, part in (("chain graph", c), ("full graph", f)):
-        if part["sampled_k"]:
+        if part.sampled_k:
             out.print(
-                f"{label}: betweenness estimated from k={part['sampled_k']} sampled source nodes "
+                f"{label}: betweenness estimated from k={part.sampled_k} sampled source nodes "
                 "(graph above the exact limit; --samples for more)",
                 style="dim",
             )
-    out.print(f"networkx backends: {', '.join(result['backends'])}", style="dim")
+    out.print(f"networkx backends: {', '.join(result.backends)}", style="dim")
 
 
-@analyse_app.command("fragile")
-def fragile_cmd(
+def _name(r: RankedNode) -> str:
+    return r.name
+
+
+class _Score(Protocol):
+    @property
+    def score(self) -> float: ...
+
+
+Scored = TypeVar("Scored", bound=_Score)
+
+
+def _scored(rows: Sequence[Scored], i: int, label: Callable[[Scored], str]) -> str:
+    """Row ``i`` of a ranking as ``label  score``; empty past its end."""
+    return f"{label(rows[i])}  {rows[i].score:.3f}" if i < len(rows) else ""
+
+
+def fragile(
     ctx: typer.Context,
     place: Annotated[str, typer.Argument(help="The place: id, name, Chinese name or alias.")],
     graph_file: GraphOpt = None,
@@ -281,31 +289,32 @@ def fragile_cmd(
     from graph.analysis.chains import fragile_links
 
     G = _load_graph(ctx, graph_file)
-    with _errors():
-        result = fragile_links(G, resolve(G, place))
+    result = fragile_links(G, resolve(G, place))
     _write_json(json_file, result)
-    name = f"{result['place']['name']} ({result['place']['id']})"
+    name = _named(result.place)
     st = Table(
         "sector", "only entity", "chains", title=f"sectors {name} holds through one entity", title_justify="left"
     )
-    for r in result["single_entity_sectors"]:
-        st.add_row(r["name"], f"{r['entity']['name']} ({r['entity']['type']})", ", ".join(r["chains"]) or "—")
-    out.print(st)
+    for r in result.single_entity_sectors:
+        st.add_row(r.name, _typed(r.entity), ", ".join(r.chains) or "—")
+    print_table(st)
     ct = Table(
-        "sector", "pieces", f"covered by {result['place']['name']}", title="chain cut points (whole chain graph)"
+        "sector",
+        "pieces",
+        f"covered by {result.place.name}",
+        title="chain cut points (whole chain graph)",
+        title_justify="left",
     )
-    ct.title_justify = "left"
-    for r in result["chain_cut_points"]:
-        ct.add_row(r["name"], str(r["pieces"]), "yes" if r["covered"] else "no")
-    out.print(ct)
+    for cp in result.chain_cut_points:
+        ct.add_row(cp.name, str(cp.pieces), "yes" if cp.covered else "no")
+    print_table(ct)
     nt = Table("entity", "type", "pieces", title=f"cut points of the industry network of {name}", title_justify="left")
-    for r in result["network_cut_points"]:
-        nt.add_row(r["name"], r["type"], str(r["pieces"]))
-    out.print(nt)
+    for n in result.network_cut_points:
+        nt.add_row(n.name, n.type, str(n.pieces))
+    print_table(nt)
 
 
-@analyse_app.command("communities")
-def communities_cmd(
+def communities(
     ctx: typer.Context,
     with_relations: Annotated[
         str | None,
@@ -328,19 +337,31 @@ def communities_cmd(
         "size",
         "links",
         "members (best connected first)",
-        title=f"communities over {', '.join(result['relations'])}: {result['nodes']} entities, "
-        f"modularity {result['modularity']:.2f}",
+        title=f"communities over {', '.join(result.relations)}: {result.nodes} entities, "
+        f"modularity {result.modularity:.2f}",
         title_justify="left",
     )
-    for c in result["communities"]:
-        names = [m["name"] for m in c["members"]]
+    for c in result.communities:
+        names = [m.name for m in c.members]
         shown = ", ".join(names[:8]) + (f", … (+{len(names) - 8})" if len(names) > 8 else "")
-        table.add_row(str(c["id"]), str(c["size"]), str(c["internal_links"]), shown)
-    out.print(table)
+        table.add_row(str(c.id), str(c.size), str(c.internal_links), shown)
+    print_table(table)
 
 
-@analyse_app.command("path")
-def path_cmd(
+def path_text(p: ConnectionPath) -> str:
+    """A path in words, one arrow per step: the relations along the path when there are some, else those
+    against it: ``Wuhan University -PARTNERS_WITH-> Cyber Base <-OPERATES- Zone``.
+    """
+    text = p.names[0]
+    for step, name in zip(p.steps, p.names[1:], strict=True):
+        forward = [r.type for r in step.relations if r.direction == "->"]
+        backward = [r.type for r in step.relations if r.direction == "<-"]
+        arrow = f" -{'|'.join(forward)}-> " if forward else f" <-{'|'.join(backward)}- "
+        text += arrow + name
+    return text
+
+
+def path(
     ctx: typer.Context,
     a: Annotated[str, typer.Argument(help="First entity: id, name, Chinese name or alias.")],
     b: Annotated[str, typer.Argument(help="Second entity.")],
@@ -355,19 +376,13 @@ def path_cmd(
     from graph.analysis.paths import connection_paths
 
     G = _load_graph(ctx, graph_file)
-    with _errors():
-        ia, ib = resolve(G, a), resolve(G, b)
-        result = connection_paths(G, ia, ib, k, _relations(relations))
+    ia, ib = resolve(G, a), resolve(G, b)
+    result = connection_paths(G, ia, ib, k, _relations(relations))
     _write_json(json_file, result)
     if not result:
         out.print(f"{_label(G, ia)} and {_label(G, ib)} are not connected")
         return
     table = Table("#", "hops", "path", title=f"{_label(G, ia)} to {_label(G, ib)}", title_justify="left")
     for i, p in enumerate(result, 1):
-        table.add_row(str(i), str(p["hops"]), p["text"])
-    out.print(table)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("neighbours")(neighbours_cmd)
-    app.add_typer(analyse_app, name="analyse")
+        table.add_row(str(i), str(p.hops), path_text(p))
+    print_table(table)

@@ -1,7 +1,4 @@
-"""``indgraph``: the command line, a thin layer over the library.
-
-Commands of each area live in ``graph/commands/<area>.py``, each with a ``register(app)`` function.
-"""
+"""``indgraph load | query | queries | run | stats | export`` and the global options."""
 
 from __future__ import annotations
 
@@ -10,40 +7,27 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from graph import commands, cypherlib
-from graph.cliutil import (
+from graph import cypherlib
+from graph.cli.common import (
     Format,
     FormatOpt,
     ParamOpt,
     StoreName,
     WriteModeName,
-    err,
-    fail,
     opened,
     out,
     parse_params,
     print_result,
+    print_table,
+    progress_bar,
 )
 from graph.stores import QueryResult
-from graph.stores.embedded import EmbeddedServer, ServerError
-from loaders import LoadErrors
-
-app = typer.Typer(
-    help="industry-graph: China's regional industrial landscape as a graph.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-db_app = typer.Typer(help="Start, stop and inspect the embedded FalkorDB server.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
 
 
-# Options shared by the commands that open a store, kept on the context by the callback.
-@app.callback()
-def main(
+# Options shared by the commands that open a store, kept on the root context.
+def global_options(
     ctx: typer.Context,
     store: Annotated[StoreName, typer.Option(envvar="INDGRAPH_STORE", help="Which store to use.")] = StoreName.falkordb,
     home: Annotated[
@@ -63,7 +47,6 @@ def main(
         ctx.obj = {"kind": "neo4j", "uri": uri, "username": username, "password": password, "database": database}
 
 
-@app.command()
 def load(
     ctx: typer.Context,
     paths: Annotated[
@@ -77,32 +60,18 @@ def load(
     ] = WriteModeName.merge,
 ) -> None:
     """Validate data files and load them into the store (all or nothing)."""
-    from graph.load import validate
+    from graph.ingest import validate
 
     with opened(ctx) as store:
-        try:
-            data = validate(paths or None, store)
-        except LoadErrors as exc:
-            for e in exc.errors:
-                err.print(str(e), highlight=False, markup=False)
-            raise fail(f"{len(exc.errors)} problem(s) found; nothing was loaded", 1) from None
+        data = validate(paths or None, store)
         if dry_run:
             out.print(
                 f"valid: {len(data.entities)} entities, {len(data.relations)} relations (dry run, nothing written)"
             )
             return
         total = len(data.entities) + len(data.relations)
-        with Progress(
-            TextColumn("loading"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=total < 5000,
-        ) as bar:
-            task = bar.add_task("load", total=total)
-            summary = store.write(data, batch_size=batch_size, mode=mode.value, progress=lambda n: bar.advance(task, n))
+        with progress_bar("loading", total, min_total=5000) as advance:
+            summary = store.write(data, batch_size=batch_size, mode=mode.value, progress=advance)
         table = Table(
             "kind", "type", "written", title=f"loaded into {store.name} ({summary.mode})", title_justify="left"
         )
@@ -110,10 +79,9 @@ def load(
             table.add_row("entity", t, str(n))
         for t, n in sorted(summary.relations.items()):
             table.add_row("relation", t, str(n))
-        out.print(table)
+        print_table(table)
 
 
-@app.command()
 def query(
     ctx: typer.Context,
     cypher: Annotated[str, typer.Argument(help="A Cypher statement; use $name for parameters.")],
@@ -127,17 +95,15 @@ def query(
         print_result(store.query(cypher, parse_params(param), write=write, timeout_ms=timeout), fmt)
 
 
-@app.command()
 def queries(ctx: typer.Context) -> None:
     """List the named queries of the library."""
-    kind = (ctx.obj or {}).get("kind", "falkordb")
+    kind = (ctx.find_root().obj or {}).get("kind", "falkordb")
     table = Table("name", "parameters", "description", title="named queries", title_justify="left")
     for q in cypherlib.library(kind).values():
         table.add_row(q.name, ", ".join(q.params), q.description)
-    out.print(table)
+    print_table(table)
 
 
-@app.command()
 def run(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Name of a query (see 'indgraph queries').")],
@@ -145,23 +111,16 @@ def run(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Run a named query of the library. Entity parameters take an id, a name, a Chinese name or an alias."""
-    from graph.lookup import EntityLookupError, resolve_params
+    from graph.lookup import resolve_params
 
     with opened(ctx) as store:
         params = parse_params(param)
-        try:
-            query = cypherlib.library(store.dialect).get(name)
-            if query is not None:
-                params = resolve_params(store, query, params)
-            result = store.run(name, params)
-        except EntityLookupError as exc:
-            raise fail(str(exc)) from None
-        except (KeyError, ValueError) as exc:
-            raise fail(str(exc).strip("'\"")) from None
-        print_result(result, fmt, title=name)
+        query = cypherlib.library(store.dialect).get(name)
+        if query is not None:
+            params = resolve_params(store, query, params)
+        print_result(store.run(name, params), fmt, title=name)
 
 
-@app.command()
 def stats(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """Count entities and relations by type."""
     with opened(ctx) as store:
@@ -177,58 +136,15 @@ class ExportFormat(StrEnum):
     node_link = "node-link"
 
 
-@app.command()
 def export(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Export format.")] = ExportFormat.node_link,
 ) -> None:
     """Export the whole graph (networkx node-link JSON)."""
-    from graph.export import write_node_link
+    from graph.nxgraph import write_node_link
 
     with opened(ctx) as store:
         data = store.dump()
     write_node_link(data, output)
     out.print(f"wrote {len(data.entities)} nodes and {len(data.relations)} links to {output}")
-
-
-def _server(ctx: typer.Context) -> EmbeddedServer:
-    obj = ctx.find_root().obj or {}
-    if obj.get("kind", "falkordb") != "falkordb":
-        raise fail("'db' manages the embedded store; Neo4j runs with 'docker compose up -d'")
-    return EmbeddedServer(obj.get("home"))
-
-
-@db_app.command("start")
-def db_start(ctx: typer.Context) -> None:
-    """Start the embedded server (harmless if it is running)."""
-    try:
-        out.print(_server(ctx).start(), highlight=False)
-    except ServerError as exc:
-        raise fail(str(exc)) from None
-
-
-@db_app.command("stop")
-def db_stop(ctx: typer.Context) -> None:
-    """Stop the embedded server, flushing its data."""
-    out.print(_server(ctx).stop(), highlight=False)
-
-
-@db_app.command("status")
-def db_status(ctx: typer.Context) -> None:
-    """Say whether the embedded server is running, where, and how much it holds."""
-    s = _server(ctx).status()
-    table = Table("", "", show_header=False, box=None)
-    table.add_row("status", s.message)
-    table.add_row("pid", str(s.pid or ""))
-    table.add_row("socket", str(s.socket))
-    table.add_row("data", str(s.home))
-    out.print(table)
-    if not s.running:
-        raise typer.Exit(3)
-
-
-commands.register_all(app)
-
-if __name__ == "__main__":  # pragma: no cover
-    app()

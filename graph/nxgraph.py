@@ -19,24 +19,8 @@ from typing import Any
 
 import networkx as nx
 
-from graph.attributes import ATTRIBUTES, attributes_dict
-from graph.model import Entity, GraphData, Relation
-
-_NODE_CORE = ("type", "name", "name_zh", "aliases", "kind", "sources")
-_LINK_PROPS = ("chain", "weight", "role", "since_year")
-
-
-def edge_key(r: Relation) -> str:
-    return f"{r.type.value}:{r.chain}" if r.chain else r.type.value
-
-
-def node_attrs(e: Entity) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": e.type.value, "name": e.name, "name_zh": e.name_zh, "aliases": list(e.aliases)}
-    if e.kind:
-        out["kind"] = e.kind.value
-    out.update(attributes_dict(e.attributes))
-    out["sources"] = [s.model_dump(exclude_none=True) for s in e.sources]
-    return out
+from graph.codec import edge_key, entity_from_attrs, node_attrs, relation_attrs, relation_from_attrs
+from graph.model import GraphData
 
 
 def to_networkx(data: GraphData) -> nx.MultiDiGraph:
@@ -45,44 +29,14 @@ def to_networkx(data: GraphData) -> nx.MultiDiGraph:
     for e in data.entities:
         g.add_node(e.id, **node_attrs(e))
     for r in data.relations:
-        g.add_edge(
-            r.source,
-            r.target,
-            key=edge_key(r),
-            type=r.type.value,
-            **r.properties(),
-            sources=[s.model_dump(exclude_none=True) for s in r.sources],
-        )
+        g.add_edge(r.source, r.target, key=edge_key(r), **relation_attrs(r))
     return g
 
 
 def from_networkx(g: nx.MultiDiGraph) -> GraphData:
     """Model records from a graph built by :func:`to_networkx` (or read from node-link JSON)."""
-    entities = []
-    for node, a in g.nodes(data=True):
-        attrs = {k: v for k, v in a.items() if k in ATTRIBUTES}
-        entities.append(
-            Entity(
-                id=node,
-                type=a["type"],
-                name=a["name"],
-                name_zh=a.get("name_zh"),
-                aliases=a.get("aliases") or [],
-                kind=a.get("kind"),
-                attributes=attrs,
-                sources=a.get("sources") or [],
-            )
-        )
-    relations = [
-        Relation(
-            source=u,
-            target=v,
-            type=a["type"],
-            sources=a.get("sources") or [],
-            **{k: a[k] for k in _LINK_PROPS if a.get(k) is not None},
-        )
-        for u, v, a in g.edges(data=True)
-    ]
+    entities = [entity_from_attrs(node, a) for node, a in g.nodes(data=True)]
+    relations = [relation_from_attrs(u, v, a) for u, v, a in g.edges(data=True)]
     return GraphData(entities=entities, relations=relations)
 
 

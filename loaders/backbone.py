@@ -5,7 +5,7 @@ same things, so they merge into one node: the curated name, aliases, kind, attri
 the backbone adds what is missing (``name_zh``, ``code``, ``level``, its aliases where no other entity
 claims them) and its package provenance. A relation both declare keeps the curated one's properties.
 
->>> from loaders.national import national_graph
+>>> from loaders.backbone import national_graph
 >>> data = national_graph()
 >>> [e.id for e in data.entities if e.name_zh == "黄陂区"]
 ['cn-420116']

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-FIGURES_FILE = Path(__file__).resolve().parent.parent / "bench" / "reliability_figures.json"
+FIGURES_FILE = Path(__file__).resolve().parents[2] / "bench" / "reliability_figures.json"
 _counts: dict[str, Counter[str]] = {}
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from graph.cliutil import err, fail, opened, out
+from graph.cli.common import err, fail, opened, out
 
 _DRAWN = (".html", ".png", ".svg", ".pdf", ".gexf")  # the formats that carry positions
 
@@ -57,10 +57,9 @@ def viz(
     force: Annotated[bool, typer.Option("--force", help="Write a Mermaid chart even above 100 nodes.")] = False,
 ) -> None:
     """Draw the graph or a part of it: partnerships, an industry chain, or the neighbourhood of an entity."""
-    from graph.export import to_networkx
     from graph.model import RelType
-    from graph.viz import FORMATS, FontMissing, UnsupportedFormat, render
-    from graph.viz.files import TooLarge
+    from graph.nxgraph import to_networkx
+    from graph.viz import FORMATS, render
     from graph.viz.layout import layout
     from graph.viz.select import view as choose
 
@@ -68,10 +67,7 @@ def viz(
         raise fail(f"can't write '{output.name}': use one of {', '.join(FORMATS)}")
     with opened(ctx) as store:
         g = to_networkx(store.dump())
-    try:
-        sub, default_title = choose(g, view.value, target, hops=hops, place=within)
-    except (LookupError, ValueError) as exc:
-        raise fail(str(exc).strip("'\"")) from None
+    sub, default_title = choose(g, view.value, target, hops=hops, place=within)
     if sub.number_of_nodes() == 0:
         raise fail(f"the {view.value} view is empty: nothing to draw (is the graph loaded?)", 1)
     # a chain reads upstream to downstream, left to right
@@ -80,24 +76,17 @@ def viz(
         if view is View.chain and output.suffix.lower() in _DRAWN
         else None
     )
-    try:
-        render(
-            sub,
-            output,
-            labels=labels.value,
-            title=title or default_title,
-            max_mermaid_nodes=None if force else 100,
-            pos=pos,
-        )
-    except (FontMissing, TooLarge, UnsupportedFormat) as exc:
-        raise fail(str(exc)) from None
+    render(
+        sub,
+        output,
+        labels=labels.value,
+        title=title or default_title,
+        max_mermaid_nodes=None if force else 100,
+        pos=pos,
+    )
     if sub.number_of_nodes() > 1000 and output.suffix.lower() in (".png", ".svg", ".pdf"):
         err.print("note: a static figure of over 1000 entities is hard to read; try .html or narrow the view")
     out.print(
         f"wrote {default_title}: {sub.number_of_nodes()} entities, {sub.number_of_edges()} relations to {output}",
         highlight=False,
     )
-
-
-def register(app: typer.Typer) -> None:
-    app.command("viz")(viz)

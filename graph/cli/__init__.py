@@ -1,0 +1,71 @@
+"""``indgraph``: the command line, a thin layer over the library.
+
+Every command is a plain function in a module named for its group (:mod:`graph.cli.data`, ``db``,
+``imports``, ``analyse``, ``viz``) and is registered here, in one place. Library errors
+(:class:`graph.errors.IndustryGraphError`) become one line of output here too, in :class:`_Group`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from graph.cli import analyse, data, db, imports, viz
+from graph.cli.common import report
+from graph.errors import IndustryGraphError
+
+__all__ = ["app", "main"]
+
+
+class _Group(TyperGroup):
+    """The root group: every command runs inside its ``invoke``, so this is where errors are reported."""
+
+    def invoke(self, ctx: Any) -> Any:  # a click Context (typer vendors click)
+        try:
+            return super().invoke(ctx)
+        except IndustryGraphError as exc:
+            raise report(exc) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    help="industry-graph: China's regional industrial landscape as a graph.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.callback()(data.global_options)
+for command in (data.load, data.query, data.queries, data.run, data.stats, data.export):
+    app.command()(command)
+app.command("neighbours")(analyse.neighbours)
+app.command("viz")(viz.viz)
+
+db_app = typer.Typer(help="Start, stop and inspect the embedded FalkorDB server.", no_args_is_help=True)
+db_app.command("start")(db.start)
+db_app.command("stop")(db.stop)
+db_app.command("status")(db.status)
+app.add_typer(db_app, name="db")
+
+import_app = typer.Typer(help="Import public data sets into the store.", no_args_is_help=True)
+import_app.command("admin")(imports.admin)
+import_app.command("universities")(imports.universities)
+import_app.command("chainkg")(imports.chainkg)
+app.add_typer(import_app, name="import")
+
+analyse_app = typer.Typer(
+    help="Analyse the industry chains with networkx (coverage, key links, fragility, communities, paths).",
+    no_args_is_help=True,
+)
+analyse_app.command("coverage")(analyse.coverage)
+analyse_app.command("key-links")(analyse.key_links)
+analyse_app.command("fragile")(analyse.fragile)
+analyse_app.command("communities")(analyse.communities)
+analyse_app.command("path")(analyse.path)
+app.add_typer(analyse_app, name="analyse")
+
+
+def main() -> None:
+    """The ``indgraph`` console script."""
+    app()

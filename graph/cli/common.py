@@ -1,0 +1,205 @@
+"""What the CLI's command modules share: opening the store, errors, parameters, progress and output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.cells import cell_len
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from graph.attributes import format_figure
+from graph.errors import IndustryGraphError, LoadErrors
+from graph.stores import QueryResult, Store, open_store
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class StoreName(StrEnum):
+    falkordb = "falkordb"
+    neo4j = "neo4j"
+
+
+class WriteModeName(StrEnum):
+    auto = "auto"
+    merge = "merge"
+    create = "create"
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print ``error: message`` (the message as plain text, never markup) and return the exit to raise."""
+    err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False)
+    return typer.Exit(code)
+
+
+MAX_LISTED_ERRORS = 100
+
+
+def report(exc: IndustryGraphError) -> typer.Exit:
+    """The one place a library error becomes output: bad input lists every problem (exit 1), else one line (2)."""
+    if isinstance(exc, LoadErrors):
+        for e in exc.errors[:MAX_LISTED_ERRORS]:
+            err.print(str(e), highlight=False, markup=False)
+        if len(exc.errors) > MAX_LISTED_ERRORS:
+            err.print(f"… and {len(exc.errors) - MAX_LISTED_ERRORS} more", highlight=False, markup=False)
+        return fail(f"{len(exc.errors)} problem(s) found; nothing was loaded", 1)
+    return fail(str(exc))
+
+
+@contextmanager
+def opened(ctx: typer.Context) -> Iterator[Store]:
+    """The store the global options name, closed on the way out."""
+    opts = dict(ctx.find_root().obj or {"kind": "falkordb"})
+    kind = opts.pop("kind")
+    store = open_store(kind, **opts)
+    if getattr(store, "start_message", "").startswith(("started", "removed")):
+        err.print(store.start_message, style="dim", highlight=False)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def progress_bar(what: str, total: int, *, min_total: int = 0) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr for long writes; yields the callback a store's ``write`` takes.
+
+    Hidden below ``min_total`` rows, where it would only flicker.
+    """
+    with Progress(
+        TextColumn(what),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=total < min_total,
+    ) as bar:
+        task = bar.add_task(what, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def parse_params(pairs: list[str] | None) -> dict[str, Any]:
+    """``k=v`` pairs; a value that reads as JSON (numbers, lists, true) is taken as JSON, else as text."""
+    params: dict[str, Any] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise fail(f"--param takes key=value, got '{pair}'")
+        try:
+            params[key] = json.loads(value)
+        except json.JSONDecodeError:
+            params[key] = value
+    return params
+
+
+PATH_COLUMNS = {"path", "names", "ids", "relations", "path_ids"}
+
+
+def cell(v: Any, column: str = "") -> str:
+    """A value as table text: figures with their unit (from the column's name), paths joined with arrows,
+    other lists with commas, maps as ``key: value`` pairs.
+
+    >>> cell(30_000_000_000.0, "investment_usd"), cell(["a", "b"], "path"), cell({"area_km2": 12.5})
+    ('30 billion USD', 'a → b', 'area_km2: 12.5 km²')
+    """
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, int | float):
+        return format_figure(v, column)
+    if isinstance(v, list) and all(isinstance(x, str | int | float) for x in v):
+        return (" → " if column in PATH_COLUMNS else ", ").join(cell(x, column) for x in v)
+    if isinstance(v, dict):
+        return "; ".join(f"{k}: {cell(x, k)}" for k, x in v.items())
+    if isinstance(v, list):
+        return json.dumps(v, ensure_ascii=False)
+    return str(v)
+
+
+# -- tables that fit ---------------------------------------------------------------------------------
+MAX_WORD = 48  # a word longer than this is shortened with "…" rather than widening its column further
+_CJK_WORD = 8  # CJK text has no spaces and may break between characters; keep a few on each line
+
+
+def _is_wide(ch: str) -> bool:
+    return cell_len(ch) == 2
+
+
+def _min_width(text: str) -> int:
+    """The narrowest a column can be without breaking a word of ``text`` in the middle."""
+    widths = [0]
+    for word in text.split():
+        w = cell_len(word)
+        widths.append(min(w, _CJK_WORD) if any(_is_wide(c) for c in word) else w)
+    return max(widths)
+
+
+def print_table(table: Table, console: Console | None = None) -> list[str]:
+    """Print ``table`` without breaking an id or a name in the middle of a word.
+
+    Each column gets at least the width of its longest word; when the columns cannot all fit the
+    terminal, the rightmost ones are left out and a note says which (``-f json``/``csv`` have them all).
+    Returns the names of the columns left out.
+    """
+    console = console or out
+    columns = list(table.columns)
+    mins = []
+    for col in columns:
+        texts = [str(col.header), *(c.plain if isinstance(c, Text) else str(c) for c in col._cells)]
+        longest = max(_min_width(t) for t in texts)
+        col.min_width = min(longest, MAX_WORD)
+        col.overflow = "ellipsis" if longest > MAX_WORD else "fold"
+        mins.append(col.min_width)
+    per_column = 3 if table.box else (table.padding[1] + table.padding[3] if table.padding else 0) + 1
+    dropped: list[str] = []
+    while len(columns) > 1 and sum(mins) + per_column * len(columns) + 1 > console.width:
+        dropped.insert(0, str(columns.pop().header))
+        mins.pop()
+    if dropped:
+        table.columns[:] = columns
+    console.print(table)
+    if dropped:
+        console.print(
+            f"not shown, too wide for {console.width} columns: {', '.join(dropped)} "
+            "(use a wider terminal, or -f json / -f csv)",
+            style="dim",
+            highlight=False,
+        )
+    return dropped
+
+
+def print_result(result: QueryResult, fmt: Format, title: str | None = None) -> None:
+    """Rows as a tidy table (people), JSON or CSV (other tools)."""
+    if fmt is Format.json:
+        sys.stdout.write(result.to_json() + "\n")
+    elif fmt is Format.csv:
+        sys.stdout.write(result.to_csv())
+    else:
+        table = Table(title=title, title_justify="left")
+        for c in result.columns:
+            table.add_column(c)
+        for row in result.rows:
+            table.add_row(*(cell(v, c) for v, c in zip(row, result.columns, strict=True)))
+        print_table(table)
+        out.print(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}", style="dim")
+
+
+ParamOpt = Annotated[list[str] | None, typer.Option("--param", "-p", help="Query parameter key=value (repeatable).")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
