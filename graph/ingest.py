@@ -147,7 +147,7 @@ def prepare_import(store: Store, base: GraphData, seed: GraphData | None) -> tup
         relations=[*seed.relations, *(r for r in from_store.relations if r.key not in seed_keys)],
     )
     # a store entity or relation without sources is curated only while it has none: leave it so
-    unsourced = [e.id for e in store_only if not e.sources]
+    unsourced: list[str | tuple[str, ...]] = [e.id for e in store_only if not e.sources]
     unsourced += [r.key for r in from_store.relations if not r.sources and r.key not in seed_keys]
     merged, report = merge_curated(base, curated, leave_unsourced=unsourced)
     if report.type_conflicts:

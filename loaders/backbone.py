@@ -60,7 +60,8 @@ class MergeReport:
 
 def _overlay(base: Entity, cur: Entity, blocked: set[str], add_sources: bool) -> tuple[Entity, list[str]]:
     have = {n.casefold() for n in cur.names()}
-    extra, dropped = [], []
+    extra: list[str] = []
+    dropped: list[str] = []
     for a in base.aliases:
         if a.casefold() in have:
             continue

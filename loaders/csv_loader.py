@@ -10,12 +10,17 @@ from typing import Any
 
 from graph.codec import NODE_FIELDS, REL_PROPERTIES
 from loaders.errors import LoadError, Origin, display_path
-from loaders.records import Parsed, build_entity, build_relation
+from loaders.records import LineOf, Parsed, build_entity, build_relation
 
 # The file's columns: the model's fields (graph.codec), with one source per row.
 ENTITY_COLUMNS = ("id", *NODE_FIELDS, "source_doc", "source_quote")
 RELATION_COLUMNS = ("from", "type", "to", *REL_PROPERTIES, "source_doc", "source_quote")
 ATTR_PREFIX = "attr:"
+
+
+def _on_line(line: int) -> LineOf:
+    """Where each field of a row is: all on the row's line."""
+    return lambda loc: line
 
 
 def _rows(path: Path, parsed: Parsed) -> Iterator[tuple[int, dict[str, str]]]:
@@ -94,7 +99,7 @@ def read_entities_csv(path: Path) -> Parsed:
             else:
                 raw[key] = value
         raw["attributes"] = attributes
-        result = build_entity(raw, Origin(file, line), lambda loc, ln=line: ln)
+        result = build_entity(raw, Origin(file, line), _on_line(line))
         if isinstance(result, list):
             parsed.errors.extend(
                 LoadError(e.file, e.line, e.field.replace("attributes.", ATTR_PREFIX, 1), e.message) for e in result
@@ -113,7 +118,7 @@ def read_relations_csv(path: Path) -> Parsed:
             header_checked = True
         raw: dict[str, Any] = {"sources": _source(row)}
         raw.update({k: v.strip() for k, v in row.items() if k in RELATION_COLUMNS and v.strip()})
-        result = build_relation(raw, Origin(file, line), lambda loc, ln=line: ln)
+        result = build_relation(raw, Origin(file, line), _on_line(line))
         if isinstance(result, list):
             parsed.errors.extend(result)
         else:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from graph.model import Entity
 from loaders.errors import LoadError, Origin, display_path
 from loaders.records import Parsed, build_entity, build_relation
 
@@ -78,7 +80,7 @@ class _LineLoader(yaml.SafeLoader):
         _check_alias_expansion(node)
         return super().construct_document(node)
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
         self.flatten_mapping(node)
         out = LineDict()
         out.line = node.start_mark.line + 1
@@ -96,16 +98,19 @@ class _LineLoader(yaml.SafeLoader):
             out.key_lines[key] = key_node.start_mark.line + 1
         return out
 
-    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:  # type: ignore[override]
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:
         out = LineList(self.construct_object(child, deep=True) for child in node.value)
         out.line = node.start_mark.line + 1
         return out
+
+    def construct_timestamp_text(self, node: yaml.ScalarNode) -> str:
+        return self.construct_yaml_str(node)
 
 
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
 # Dates stay strings ("2016-12" and "2016-12-31" alike): the model decides what they mean.
-_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_timestamp_text)
 
 _TOP_KEYS = {"doc", "entities", "relations"}
 
@@ -230,16 +235,16 @@ def read_yaml(path: Path) -> Parsed:
         for i, raw in enumerate(items):
             line = getattr(raw, "line", getattr(items, "line", 0))
             origin = Origin(file, line)
-            if not isinstance(raw, dict):
+            if not isinstance(raw, LineDict):  # every mapping _LineLoader builds is one
                 parsed.errors.append(LoadError(file, line, f"{section}[{i}]", "must be a mapping"))
                 continue
             srcs, errs = _sources(raw.get("sources"), doc, file, raw.key_lines.get("sources", line), "sources")
             parsed.errors.extend(errs)
             record = _with(raw, sources=srcs) if "sources" in raw else raw
-            result = build(record, origin, lambda loc, r=record, ln=line: _line_of(r, loc, ln))
+            result = build(record, origin, partial(_line_of, record, default=line))
             if isinstance(result, list):
                 parsed.errors.extend(result)
-            elif section == "entities":
+            elif isinstance(result, Entity):
                 parsed.entities.append((result, origin))
             else:
                 parsed.relations.append((result, origin))

@@ -378,8 +378,8 @@ def test_real_data_set_imports_whole(real, store) -> None:
     assert 4550 <= len(set(names)) <= 4650  # "about 4,605 unique names"
     weights = [r.weight for r in data.relations if r.weight is not None and r.source.startswith("ckg:company:")]
     assert -60 < min(weights) < -58 and 3.1 < max(weights) < 3.3  # "from about −59 to 3.2", kept as given
-    assert summary.count("weight_out_of_range") > 500 and summary.count("self_loop") > 0
-    assert summary.count("cycle_components") > 0 and summary.count("recipe_links") > 1000
+    assert summary.count("weight_out_of_range") == 803 and summary.count("self_loop") == 108
+    assert summary.count("cycle_components") == 4 and summary.count("recipe_links") == 3373
     assert summary.relations["主营产品"] == 53779 - summary.count("duplicate_row")
     pp = sum(summary.relations[k] for k in ("上游材料", "下游产品", "产品小类"))
     assert pp == 110153 - summary.count("self_loop") - summary.count("chain_both_ways")

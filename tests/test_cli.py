@@ -129,3 +129,49 @@ def test_export_names_a_hand_made_node_that_is_not_an_entity(cli, tmp_path: Path
     assert cli("query", "CREATE (:Entity {id: 'x:bare'})", "--write").exit_code == 0
     r = cli("export", "-o", str(tmp_path / "g.json"))
     assert r.exit_code == 2 and "node 'x:bare' is not a valid entity" in r.stderr
+
+
+def test_tables_keep_ids_and_names_whole_at_80_columns() -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from graph.cli.common import print_table
+
+    rows = [
+        [
+            "base:national-cybersecurity-talent-and-innovation",
+            "Base",
+            "National Cybersecurity Talent Base",
+            "国家网络安全",
+        ],
+        ["park:wuhan-sino-japanese-industrial-park-phase-2", "Park", "Sino-Japanese Industrial Park", "中日产业园"],
+    ]
+    table = Table("id", "type", "name", "name_zh")
+    for row in rows:
+        table.add_row(*row)
+    console = Console(width=80, record=True, file=open(os.devnull, "w"))  # noqa: SIM115 - closed with the console
+    dropped = print_table(table, console)
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    # the ids are what does not fit; the names people read stay, every word whole
+    assert dropped == ["id"] and "not shown at this width: id" in text
+    words = {w for row in rows for cell in row[1:3] for w in cell.split()}
+    cells = " ".join(part.strip() for line in text.splitlines() for part in line.split("│"))
+    assert all(f" {w} " in f" {cells} " for w in words)
+
+    wide = Console(width=140, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    table = Table("id", "name")
+    table.add_row(rows[0][0], rows[0][2])
+    assert print_table(table, wide) == []
+    assert rows[0][0] in wide.export_text()
+
+
+def test_figures_print_with_their_unit() -> None:
+    from graph.cli.common import cell
+
+    assert cell(30_000_000_000.0, "investment_usd") == "30 billion USD"
+    assert cell(138.5e9, "investment_cny") == "138.5 billion CNY"
+    assert cell({"capacity_chips_per_month": 300000, "area_km2": 518.06}) == (
+        "capacity_chips_per_month: 300,000; area_km2: 518.06 km²"
+    )
+    assert cell(2023, "capacity_target_year") == "2023" and cell(420100, "code") == "420100"

@@ -75,7 +75,7 @@ def test_unreachable_server(clean_env: Path) -> None:
     with pytest.raises(StoreError) as info:
         Neo4jStore(CLOSED, password="irrelevant")
     assert str(info.value) == (
-        f"cannot reach Neo4j at {CLOSED}: start it with 'docker compose up -d' (see README) or set NEO4J_URI"
+        f"cannot reach Neo4j at {CLOSED}: start it with 'docker compose up -d' (see docs/neo4j.md) or set NEO4J_URI"
     )
 
 

@@ -502,5 +502,5 @@ def test_cli_neo4j_without_a_server_says_so_in_one_line(tmp_path, uri: str) -> N
     assert proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
     assert lines == [
-        f"error: cannot reach Neo4j at {uri}: start it with 'docker compose up -d' (see README) or set NEO4J_URI"
+        f"error: cannot reach Neo4j at {uri}: start it with 'docker compose up -d' (see docs/neo4j.md) or set NEO4J_URI"
     ]

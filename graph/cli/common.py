@@ -67,8 +67,9 @@ def opened(ctx: typer.Context) -> Iterator[Store]:
     opts = dict(ctx.find_root().obj or {"kind": "falkordb"})
     kind = opts.pop("kind")
     store = open_store(kind, **opts)
-    if getattr(store, "start_message", "").startswith(("started", "removed")):
-        err.print(store.start_message, style="dim", highlight=False)
+    message = getattr(store, "start_message", "")  # the embedded server's: whether it started one
+    if message.startswith(("started", "removed")):
+        err.print(message, style="dim", highlight=False)
     try:
         yield store
     finally:
@@ -151,34 +152,59 @@ def _min_width(text: str) -> int:
     return max(widths)
 
 
+def _is_id_column(name: str) -> bool:
+    return name in ("id", "ids", "path_ids") or name.endswith("_id")
+
+
+def _natural_width(text: str) -> int:
+    return max((cell_len(line) for line in text.splitlines()), default=0)
+
+
 def print_table(table: Table, console: Console | None = None) -> list[str]:
     """Print ``table`` without breaking an id or a name in the middle of a word.
 
-    Each column gets at least the width of its longest word; when the columns cannot all fit the
-    terminal, the rightmost ones are left out and a note says which (``-f json``/``csv`` have them all).
-    Returns the names of the columns left out.
+    Each column gets at least the width of its longest word (CJK text may break between characters);
+    the room left is shared out in proportion to what each column would like. When even the narrowest
+    columns cannot fit the terminal, the rightmost ones are left out and a note says which
+    (``-f json``/``csv`` have them all). Returns the names of the columns left out.
     """
     console = console or out
     columns = list(table.columns)
-    mins = []
-    for col in columns:
-        texts = [str(col.header), *(c.plain if isinstance(c, Text) else str(c) for c in col._cells)]
-        longest = max(_min_width(t) for t in texts)
-        col.min_width = min(longest, MAX_WORD)
-        col.overflow = "ellipsis" if longest > MAX_WORD else "fold"
-        mins.append(col.min_width)
-    per_column = 3 if table.box else (table.padding[1] + table.padding[3] if table.padding else 0) + 1
-    dropped: list[str] = []
-    while len(columns) > 1 and sum(mins) + per_column * len(columns) + 1 > console.width:
-        dropped.insert(0, str(columns.pop().header))
-        mins.pop()
+    texts = [[str(col.header), *(c.plain if isinstance(c, Text) else str(c) for c in col._cells)] for col in columns]
+    longest = [max(_min_width(t) for t in col) for col in texts]
+    mins = [min(n, MAX_WORD) for n in longest]
+    wants = [max(m, *(_natural_width(t) for t in col)) for m, col in zip(mins, texts, strict=True)]
+    left, right = (table.padding[3], table.padding[1]) if table.padding else (0, 0)
+    per_column = left + right + (1 if table.box else 0)
+    edges = 1 if table.box else 0
+
+    def room(n: int) -> int:
+        return console.width - per_column * n - edges
+
+    # ids are for tools (JSON and CSV carry them): they go first, then columns from the right
+    order = sorted(range(len(columns)), key=lambda i: (not _is_id_column(str(columns[i].header)), -i))
+    keep = list(range(len(columns)))
+    while len(keep) > 1 and sum(mins[i] for i in keep) > room(len(keep)):
+        keep.remove(next(i for i in order if i in keep))
+    dropped = [str(col.header) for i, col in enumerate(columns) if i not in keep]
+    columns = [columns[i] for i in keep]
+    mins, wants, longest = ([xs[i] for i in keep] for xs in (mins, wants, longest))
+    n = len(columns)
+    if sum(wants) > room(n):
+        # share what is left above the minimums in proportion to how much more each column wants
+        spare, extra = max(room(n) - sum(mins), 0), [w - m for w, m in zip(wants, mins, strict=True)]
+        total = sum(extra) or 1
+        widths = [m + spare * e // total for m, e in zip(mins, extra, strict=True)]
+        for col, w in zip(columns, widths, strict=True):
+            col.width = w
+    for col, n_longest in zip(columns, longest, strict=True):
+        col.overflow = "ellipsis" if n_longest > MAX_WORD else "fold"
     if dropped:
         table.columns[:] = columns
     console.print(table)
     if dropped:
         console.print(
-            f"not shown, too wide for {console.width} columns: {', '.join(dropped)} "
-            "(use a wider terminal, or -f json / -f csv)",
+            f"not shown at this width: {', '.join(dropped)} (-f json or -f csv has every column)",
             style="dim",
             highlight=False,
         )

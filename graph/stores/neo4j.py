@@ -51,7 +51,7 @@ __all__ = ["DEFAULT_URI", "DEFAULT_USERNAME", "Neo4jSettings", "Neo4jStore", "pl
 DEFAULT_URI = "bolt://localhost:7687"
 DEFAULT_USERNAME = "neo4j"
 SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
-START_HINT = "start it with 'docker compose up -d' (see README) or set NEO4J_URI"
+START_HINT = "start it with 'docker compose up -d' (see docs/neo4j.md) or set NEO4J_URI"
 READ_ONLY_MESSAGE = "this statement writes to the graph; queries are read-only unless --write is given"
 # The server's code for a write (or schema change) attempted in a read-access transaction.
 _READ_ONLY_CODES = frozenset({"Neo.ClientError.Statement.AccessMode"})

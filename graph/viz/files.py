@@ -192,11 +192,11 @@ def to_mermaid(
     edges = sorted(sub.edges(keys=True, data=True), key=lambda e: (ids[e[0]], ids[e[1]], str(e[2])))
     for i, (u, v, _, a) in enumerate(edges):
         t = a.get("type")
-        st = edge_style(t)
+        est = edge_style(t)
         caption = a.get("chain") or (a.get("role") if t == RelType.PARTNERS_WITH.value else None) or t or ""
-        lines.append(f'  {ids[u]} {st.mermaid}|"{_mermaid_text(caption, 40)}"| {ids[v]}')
-        dash = {"dashed": ",stroke-dasharray:6 3", "dotted": ",stroke-dasharray:2 3"}.get(st.dash, "")
-        styles.append(f"  linkStyle {i} stroke:{st.color},stroke-width:{st.width}px{dash}")
+        lines.append(f'  {ids[u]} {est.mermaid}|"{_mermaid_text(caption, 40)}"| {ids[v]}')
+        dash = {"dashed": ",stroke-dasharray:6 3", "dotted": ",stroke-dasharray:2 3"}.get(est.dash, "")
+        styles.append(f"  linkStyle {i} stroke:{est.color},stroke-width:{est.width}px{dash}")
     return "\n".join(lines + styles) + "\n"
 
 

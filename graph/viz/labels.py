@@ -156,7 +156,8 @@ def label_sides(
         links = own + _own_segments(sub, pos, n, gap(n))
         out[n] = side = _label_side(sub, pos, n, texts[n], gap(n), char_w, line_h, links, placed)
         if segments:
-            placed.append(_label_box(*here, (*side, 0.0), texts[n], gap(n), char_w, line_h))
+            x, y = here
+            placed.append(_label_box(x, y, (*side, 0.0), texts[n], gap(n), char_w, line_h))
     return out
 
 

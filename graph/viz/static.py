@@ -25,6 +25,7 @@ from matplotlib.patches import FancyArrowPatch
 from matplotlib.path import Path as Path_
 from matplotlib.patheffects import withStroke
 from matplotlib.transforms import Bbox
+from matplotlib.typing import LineStyleType
 
 from graph.errors import FontMissingError
 from graph.model import EntityType, RelType
@@ -54,7 +55,7 @@ _CJK_FILES = (
     "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",  # Fedora/Arch layout
     "/System/Library/Fonts/PingFang.ttc",
 )
-_DASH = {"solid": "-", "dashed": (0, (5, 3)), "dotted": (0, (1, 2.5))}
+_DASH: dict[str, LineStyleType] = {"solid": "-", "dashed": (0, (5, 3)), "dotted": (0, (1, 2.5))}
 _TYPE_ORDER = [t.value for t in EntityType]
 _REL_ORDER = [r.value for r in RelType]
 
@@ -179,8 +180,7 @@ def draw(
     n_notes = sum(1 for *_, a in sub.edges(data=True) if a.get("type") == RelType.PARTNERS_WITH.value and a.get("role"))
     if 0 < n_notes <= MAX_NOTES:  # room for the numbered roles below the picture
         height += 0.3 + 0.22 * math.ceil(n_notes / (2 if n_notes > 4 else 1))
-    rc = {"font.family": families, "svg.fonttype": "none", "axes.unicode_minus": False}
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context({"font.family": families, "svg.fonttype": "none", "axes.unicode_minus": False}):
         fig = Figure(figsize=(width, height), layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
