@@ -4,7 +4,7 @@ PYTHON  ?= python3
 BIN      = $(VENV)/bin
 export INDGRAPH_HOME ?= $(CURDIR)/.indgraph
 
-.PHONY: demo test test-fast install lint format bench bench-short stop clean system-deps
+.PHONY: demo test test-fast neo4j neo4j-server install lint format bench bench-short stop clean system-deps
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,20 @@ install: $(BIN)/.installed
 tests/support/cypher_lint/node_modules/.installed: tests/support/cypher_lint/package-lock.json
 	npm ci --prefix tests/support/cypher_lint --no-audit --no-fund --loglevel=error
 	touch $@
+
+# The local Neo4j 5.26 (+ open GDS) the tests run against, built by Maven from Maven Central (Java 17).
+NEO4J_SERVER = tests/neo4j_server
+$(NEO4J_SERVER)/target/.built: $(NEO4J_SERVER)/pom.xml $(NEO4J_SERVER)/src/main/java/neo4jserver/Neo4jServer.java
+	mvn -q -B -f $(NEO4J_SERVER)/pom.xml package
+	touch $@
+
+neo4j-server: $(NEO4J_SERVER)/target/.built
+
+# A local Neo4j for users with Java and Maven but no Docker: data in .neo4j/, in the foreground.
+neo4j: neo4j-server
+	@echo "Neo4j starting; when it prints its URI: export NEO4J_URI=<that URI> and use indgraph --store neo4j"
+	@echo "(no password needed: it listens on 127.0.0.1 only). Ctrl-C stops it; the data stays in .neo4j/"
+	$(NEO4J_SERVER)/run $(CURDIR)/.neo4j $${NEO4J_PORT:-7687} --ignore-stdin
 
 # Chromium (browser test of the HTML view) and a CJK font (Chinese labels in PNG/SVG), from Debian.
 # Installed when running as root with apt-get; otherwise the tests that need them skip and say why.
@@ -37,7 +51,7 @@ demo: install
 	$(BIN)/indgraph run partners --param entity=base:national-cybersecurity-base
 
 # Every test and the doctests of every module: the fast tier (no server) and the store tier.
-test: install tests/support/cypher_lint/node_modules/.installed system-deps
+test: install tests/support/cypher_lint/node_modules/.installed system-deps neo4j-server
 	$(BIN)/pytest -q
 
 # The fast tier alone: model, loaders, networkx analyses, viz files; no database server.
@@ -63,4 +77,4 @@ stop:
 	-$(BIN)/indgraph db stop
 
 clean: stop
-	rm -rf $(VENV) .indgraph tests/support/cypher_lint/node_modules .pytest_cache .hypothesis
+	rm -rf $(VENV) .indgraph .neo4j $(NEO4J_SERVER)/target tests/support/cypher_lint/node_modules .pytest_cache .hypothesis

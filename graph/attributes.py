@@ -6,9 +6,9 @@ unknown or mistyped attribute in a data file is an error naming the field.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, create_model
 
 # name -> (python type, description)
 ATTRIBUTES: dict[str, tuple[type, str]] = {
@@ -78,9 +78,20 @@ ATTRIBUTES: dict[str, tuple[type, str]] = {
 }
 
 
+def _one_type(values: list[int | str]) -> list[int | str]:
+    """A stored list holds values of one type: Neo4j refuses any other at write time, after earlier
+    batches have committed, so the model refuses it up front."""
+    kinds = {type(v) for v in values}
+    if len(kinds) > 1:
+        first = next(v for v in values if isinstance(v, int))
+        other = next(v for v in values if isinstance(v, str))
+        raise ValueError(f"a list holds values of one type, all numbers or all text, not both ({first} and {other!r})")
+    return values
+
+
 def _field_type(t: type) -> Any:
     if t is list:
-        return list[int | str] | None
+        return Annotated[list[int | str], AfterValidator(_one_type)] | None
     if t is float:
         return float | None
     return t | None

@@ -18,22 +18,26 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from graph.stores import Store
 from graph.stores.embedded import EmbeddedServer
 from graph.stores.falkordb import FalkorStore
+from tests.support import neo4j_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 CHAINKG = Path(os.environ.get("INDGRAPH_CHAINKG", ROOT.parent / "shared" / "data" / "chainkg"))
 
 
-STORE_FIXTURES = frozenset({"server", "store", "cli", "seeded", "neo4j_store", "any_store"})
+STORE_FIXTURES = frozenset({"server", "store", "falkor_store", "neo4j_store", "neo4j_uri", "cli", "seeded"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         # a fixture parametrised over sources, one of them a store, asks for it with getfixturevalue
-        if STORE_FIXTURES & set(getattr(item, "fixturenames", ())) or "store" in params.values():
+        if STORE_FIXTURES & set(getattr(item, "fixturenames", ())) or any(
+            isinstance(v, str) and v in ("falkordb", "neo4j") for v in params.values()
+        ):
             item.add_marker(pytest.mark.store)
 
 
@@ -63,14 +67,40 @@ def server() -> Iterator[EmbeddedServer]:
     shutil.rmtree(home, ignore_errors=True)
 
 
+STORES = ["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+
+
 @pytest.fixture
 def graph_name() -> str:
     return f"test_{uuid.uuid4().hex[:12]}"
 
 
+@pytest.fixture(scope="session")
+def neo4j_uri() -> Iterator[str]:
+    """A Neo4j for the session: NEO4J_URI's when set, else the local one (tests/neo4j_server), started once.
+
+    Without the local build the Neo4j cases skip and say how to build it; with INDGRAPH_REQUIRE_NEO4J=1
+    (``.ci/run``) they fail instead, so CI cannot pass on skips.
+    """
+    external = os.environ.get("NEO4J_URI")
+    if external:
+        yield external
+        return
+    try:
+        local = neo4j_server.start()
+    except neo4j_server.Neo4jStartError as exc:
+        if os.environ.get("INDGRAPH_REQUIRE_NEO4J"):
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+    try:
+        yield local.uri
+    finally:
+        local.stop()
+
+
 @pytest.fixture
-def store(server: EmbeddedServer, graph_name: str) -> Iterator[FalkorStore]:
-    """A store on the session's server with a graph of its own, deleted after the test."""
+def falkor_store(server: EmbeddedServer, graph_name: str) -> Iterator[FalkorStore]:
+    """An embedded FalkorDB store with a graph of its own on the session's server, deleted after the test."""
     s = FalkorStore(server.home, graph=graph_name)
     yield s
     s.clear()
@@ -78,13 +108,38 @@ def store(server: EmbeddedServer, graph_name: str) -> Iterator[FalkorStore]:
 
 
 @pytest.fixture
-def cli(server: EmbeddedServer, graph_name: str, monkeypatch: pytest.MonkeyPatch, store: FalkorStore):
-    """Run ``indgraph`` in-process against the test's graph: ``cli("stats", "-f", "json")``."""
+def neo4j_store(neo4j_uri: str) -> Iterator[Store]:
+    """The session's Neo4j, cleared before and after the test (Neo4j community has one database)."""
+    from graph.stores.neo4j import Neo4jStore
+
+    s = Neo4jStore(neo4j_uri)
+    s.clear()
+    try:
+        yield s
+    finally:
+        s.clear()
+        s.close()
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest) -> Store:
+    """An empty store of each kind: every test that takes it runs on FalkorDB and on Neo4j."""
+    return request.getfixturevalue(f"{request.param}_store" if request.param == "neo4j" else "falkor_store")
+
+
+@pytest.fixture
+def cli(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, store: Store):
+    """Run ``indgraph`` in-process against the test's store: ``cli("stats", "-f", "json")``."""
     from graph.cli import app
 
-    monkeypatch.setenv("INDGRAPH_HOME", str(server.home))
-    monkeypatch.setenv("INDGRAPH_GRAPH", graph_name)
-    monkeypatch.delenv("INDGRAPH_STORE", raising=False)
+    for var in ("INDGRAPH_STORE", "INDGRAPH_HOME", "INDGRAPH_GRAPH", "NEO4J_URI", "NEO4J_DATABASE"):
+        monkeypatch.delenv(var, raising=False)
+    if isinstance(store, FalkorStore):
+        monkeypatch.setenv("INDGRAPH_HOME", str(store.server.home))
+        monkeypatch.setenv("INDGRAPH_GRAPH", store.graph_name)
+    else:
+        monkeypatch.setenv("INDGRAPH_STORE", "neo4j")
+        monkeypatch.setenv("NEO4J_URI", request.getfixturevalue("neo4j_uri"))
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None):
@@ -102,7 +157,7 @@ def seed_data():
 
 
 @pytest.fixture
-def seeded(store: FalkorStore, seed_data) -> FalkorStore:
+def seeded(store: Store, seed_data) -> Store:
     """A store holding the curated seed graph."""
     store.write(seed_data)
     return store

@@ -91,7 +91,7 @@ entities:
     attributes:
       enterprise_count: 12
       investment_cny: 1.5e+9
-      memory_layers_mass_produced: [128, "232"]
+      memory_layers_mass_produced: [128, 232]
     sources:
       - quote: Fuzz Cells builds battery cells in Wuhan.
   - id: sector:fuzz-anode

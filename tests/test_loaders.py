@@ -74,6 +74,13 @@ def test_good_yaml_loads(tmp_path: Path) -> None:
             "valid number",
         ),
         ("entities:\n  - id: x:a\n    type: City\n    name: A\n    colour: red\n", 5, "colour", "unknown field"),
+        (
+            "entities:\n  - id: x:a\n    type: Base\n    name: A\n    attributes:\n"
+            "      memory_layers_mass_produced: [128, '232']\n",
+            6,
+            "attributes.memory_layers_mass_produced",
+            "all numbers or all text",
+        ),
         ("entities:\n  - id: x:a\n    type: City\n    name: A\n    name: B\n", 5, "name", "duplicate key"),
         ("entities:\n  - {id: 'x a', type: City, name: A}\n", 2, "id", "an id is"),
         ("relations:\n  - {from: a, type: OWNS, to: b}\n", 2, "type", "Input should be"),

@@ -40,13 +40,13 @@ def lookup_graph() -> GraphData:
     )
 
 
-@pytest.fixture(params=["store", "networkx"])
+@pytest.fixture(params=["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j), "networkx"])
 def source(request: pytest.FixtureRequest):
     """The lookup graph, behind a store or as a networkx graph."""
     data = lookup_graph()
     if request.param == "networkx":
         return to_networkx(data)
-    store = request.getfixturevalue("store")
+    store = request.getfixturevalue(f"{'falkor' if request.param == 'falkordb' else 'neo4j'}_store")
     store.write(data)
     return store
 

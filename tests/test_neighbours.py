@@ -23,7 +23,13 @@ def brief(rows: tuple[Neighbour, ...]) -> list[tuple[str, int, str]]:
     return [(r.direction, r.hops, r.id) for r in rows]
 
 
-@pytest.fixture(params=["networkx", pytest.param("store", marks=pytest.mark.store)])
+@pytest.fixture(
+    params=[
+        "networkx",
+        pytest.param("falkordb", marks=pytest.mark.store),
+        pytest.param("neo4j", marks=[pytest.mark.store, pytest.mark.neo4j]),
+    ]
+)
 def report(request: pytest.FixtureRequest):
     """``report(data, entity, ...)``: the :class:`NeighbourReport` of one implementation over ``data``."""
 
@@ -32,7 +38,7 @@ def report(request: pytest.FixtureRequest):
 
     if request.param == "networkx":
         return by_networkx
-    store = request.getfixturevalue("store")
+    store = request.getfixturevalue(f"{'falkor' if request.param == 'falkordb' else 'neo4j'}_store")
 
     def by_store(data: GraphData, *args: Any, **kw: Any) -> NeighbourReport:
         store.clear()

@@ -1,7 +1,7 @@
-"""The store contract, run against every store: the embedded FalkorDB always, Neo4j when NEO4J_URI is set.
+"""The store contract, run against every store: the embedded FalkorDB and a real Neo4j.
 
-Each test builds its own small graph. The Neo4j runs use the database NEO4J_URI points at and clear it
-before and after each test: point it at a scratch database (`docker compose up -d`).
+Each test builds its own small graph. The Neo4j runs use the local Neo4j of the tests (or the one
+NEO4J_URI points at) and clear it before and after each test: never point NEO4J_URI at real data.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,29 +20,7 @@ from graph.cli.common import parse_params
 from graph.model import Entity, EntityType, GraphData, Relation, RelType, Source
 from graph.stores import ReadOnlyError, Store, StoreError
 
-NEO4J_SKIP = (
-    "NEO4J_URI is not set: run `docker compose up -d` and `NEO4J_URI=bolt://localhost:7687 NEO4J_PASSWORD=… make test`"
-)
 READ_ONLY_MESSAGE = "this statement writes to the graph; queries are read-only unless --write is given"
-
-
-@pytest.fixture(params=["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def any_store(request: pytest.FixtureRequest) -> Iterator[Store]:
-    """An empty store of each kind; the Neo4j database is cleared before and after the test."""
-    if request.param == "falkordb":
-        yield request.getfixturevalue("store")
-        return
-    if not os.environ.get("NEO4J_URI"):
-        pytest.skip(NEO4J_SKIP)
-    from graph.stores.neo4j import Neo4jStore
-
-    s = Neo4jStore()
-    s.clear()
-    try:
-        yield s
-    finally:
-        s.clear()
-        s.close()
 
 
 # -- a small graph -----------------------------------------------------------------------------------
@@ -201,82 +178,82 @@ def test_small_graph_is_what_the_expectations_describe() -> None:
     assert counted == {k: dict(sorted(v.items())) for k, v in EXPECTED_STATS.items()}
 
 
-def test_write_then_dump_round_trips(any_store: Store) -> None:
+def test_write_then_dump_round_trips(store: Store) -> None:
     data = small_graph()
-    summary = any_store.write(data, batch_size=3)
+    summary = store.write(data, batch_size=3)
     assert summary.mode == "merge"
     assert sum(summary.entities.values()) == len(data.entities)
     assert sum(summary.relations.values()) == len(data.relations)
     assert summary.batches > len(EXPECTED_STATS["entities"])  # batch_size=3 splits the bigger types
-    assert any_store.dump().sorted() == data.sorted()
+    assert store.dump().sorted() == data.sorted()
 
 
-def test_reload_changes_nothing(any_store: Store) -> None:
+def test_reload_changes_nothing(store: Store) -> None:
     data = small_graph()
-    any_store.write(data)
-    stats, dump = any_store.stats(), any_store.dump()
-    any_store.write(data, batch_size=5)
-    assert any_store.stats() == stats == EXPECTED_STATS
+    store.write(data)
+    stats, dump = store.stats(), store.dump()
+    store.write(data, batch_size=5)
+    assert store.stats() == stats == EXPECTED_STATS
     # sorted: read/relations orders by (source, type, target), so two chain links of one pair may swap
-    assert any_store.dump().sorted() == dump.sorted()
+    assert store.dump().sorted() == dump.sorted()
 
 
-def test_reload_replaces_changed_properties(any_store: Store) -> None:
+def test_reload_replaces_changed_properties(store: Store) -> None:
     data = small_graph()
-    any_store.write(data)
+    store.write(data)
     changed = data.model_copy(deep=True)
     memory = changed.by_id()["base:national-memory-base"]
     memory.name_zh = None
     memory.attributes = memory.attributes.model_copy(update={"investment_usd": None, "capacity_chips_per_month": 1})
     chain = next(r for r in changed.relations if r.chain == NEV and r.source == "sector:cathode-materials")
     chain.weight = None
-    any_store.write(changed)
-    dumped = any_store.dump().sorted()
+    store.write(changed)
+    dumped = store.dump().sorted()
     assert dumped == changed.sorted()
-    props = any_store.run("entity", {"id": "base:national-memory-base"}).records()[0]["properties"]
+    props = store.run("entity", {"id": "base:national-memory-base"}).records()[0]["properties"]
     assert "name_zh" not in props and "investment_usd" not in props
     assert props["capacity_chips_per_month"] == 1
 
 
-def test_create_fast_path_gives_the_same_graph_as_merge(any_store: Store) -> None:
+def test_create_fast_path_gives_the_same_graph_as_merge(store: Store) -> None:
     data = small_graph()
-    assert any_store.write(data, mode="create").mode == "create"
-    created = any_store.dump().sorted()
+    assert store.write(data, mode="create").mode == "create"
+    created = store.dump().sorted()
     assert created == data.sorted()
-    any_store.clear()
-    assert any_store.write(data, mode="auto").mode == "create"  # empty store: auto picks create
-    assert any_store.dump().sorted() == created
-    assert any_store.write(data, mode="auto").mode == "merge"  # not empty any more
-    assert any_store.dump().sorted() == created
-    any_store.clear()
-    assert any_store.write(data, mode="merge").mode == "merge"
-    assert any_store.dump().sorted() == created
+    store.clear()
+    assert store.write(data, mode="auto").mode == "create"  # empty store: auto picks create
+    assert store.dump().sorted() == created
+    assert store.write(data, mode="auto").mode == "merge"  # not empty any more
+    assert store.dump().sorted() == created
+    store.clear()
+    assert store.write(data, mode="merge").mode == "merge"
+    assert store.dump().sorted() == created
 
 
-def test_stats(any_store: Store) -> None:
-    assert any_store.stats() == {"entities": {}, "relations": {}}
-    any_store.write(small_graph())
-    assert any_store.stats() == EXPECTED_STATS
+def test_stats(store: Store) -> None:
+    assert store.stats() == {"entities": {}, "relations": {}}
+    store.write(small_graph())
+    assert store.stats() == EXPECTED_STATS
 
 
-def test_known_types(any_store: Store) -> None:
-    assert any_store.known_types(["cn-420100"]) == {}
-    any_store.write(small_graph())
-    got = any_store.known_types(["cn-420100", "sector:battery-cells", "company:ymtc", "no:such-id", "cn-420100"])
+def test_known_types(store: Store) -> None:
+    assert store.known_types(["cn-420100"]) == {}
+    store.write(small_graph())
+    got = store.known_types(["cn-420100", "sector:battery-cells", "company:ymtc", "no:such-id", "cn-420100"])
     assert got == {"cn-420100": E.CITY, "sector:battery-cells": E.SECTOR, "company:ymtc": E.COMPANY}
     assert all(isinstance(t, EntityType) for t in got.values())
 
 
-def test_clear(any_store: Store) -> None:
-    any_store.write(small_graph())
-    assert not any_store.is_empty()
-    any_store.clear()
-    assert any_store.is_empty()
-    assert any_store.stats() == {"entities": {}, "relations": {}}
-    assert any_store.dump() == GraphData()
+def test_clear(store: Store) -> None:
+    store.write(small_graph())
+    assert not store.is_empty()
+    store.clear()
+    assert store.is_empty()
+    assert store.stats() == {"entities": {}, "relations": {}}
+    assert store.dump() == GraphData()
     # the store is usable after a clear: the schema comes back with the next write
-    any_store.write(small_graph())
-    assert any_store.stats() == EXPECTED_STATS
+    store.write(small_graph())
+    assert store.stats() == EXPECTED_STATS
 
 
 # -- reads -------------------------------------------------------------------------------------------
@@ -289,36 +266,36 @@ def test_clear(any_store: Store) -> None:
         "MATCH (n:Entity {id: 'cn'}) DETACH DELETE n",
     ],
 )
-def test_writes_are_refused_without_write(any_store: Store, statement: str) -> None:
-    any_store.write(small_graph())
-    before = any_store.dump()
+def test_writes_are_refused_without_write(store: Store, statement: str) -> None:
+    store.write(small_graph())
+    before = store.dump()
     with pytest.raises(ReadOnlyError) as info:
-        any_store.query(statement)
+        store.query(statement)
     assert str(info.value) == READ_ONLY_MESSAGE
-    assert any_store.dump() == before
+    assert store.dump() == before
 
 
-def test_write_true_allows_writes(any_store: Store) -> None:
-    res = any_store.query(
+def test_write_true_allows_writes(store: Store) -> None:
+    res = store.query(
         "CREATE (n:Entity:City {id: $id, type: 'City', name: $name}) RETURN n.id AS id",
         {"id": "cn-420200", "name": "Huangshi"},
         write=True,
     )
     assert res.records() == [{"id": "cn-420200"}]
-    assert any_store.known_types(["cn-420200"]) == {"cn-420200": E.CITY}
+    assert store.known_types(["cn-420200"]) == {"cn-420200": E.CITY}
 
 
-def test_a_bad_statement_is_a_store_error(any_store: Store) -> None:
-    any_store.write(small_graph())  # FalkorDB answers nothing at all for a graph that does not exist yet
+def test_a_bad_statement_is_a_store_error(store: Store) -> None:
+    store.write(small_graph())  # FalkorDB answers nothing at all for a graph that does not exist yet
     with pytest.raises(StoreError) as info:
-        any_store.query("MATCH (n RETURN n")
+        store.query("MATCH (n RETURN n")
     assert not isinstance(info.value, ReadOnlyError)
     assert str(info.value)
 
 
-def test_nodes_relations_and_paths_come_back_plain(any_store: Store) -> None:
-    any_store.write(small_graph())
-    res = any_store.query(
+def test_nodes_relations_and_paths_come_back_plain(store: Store) -> None:
+    store.write(small_graph())
+    res = store.query(
         "MATCH p = (a:Entity {id: $a})-[r:OPERATES]->(b:Entity) RETURN a, r, p, b.id AS target",
         {"a": "company:qihoo"},
     )
@@ -328,7 +305,7 @@ def test_nodes_relations_and_paths_come_back_plain(any_store: Store) -> None:
     assert res.columns == ["a", "r", "p", "target"]
     assert res.rows == [[qihoo, operates, {"nodes": [qihoo, park], "relations": [operates]}, park["id"]]]
     # lists and maps of values convert too
-    res = any_store.query("MATCH (a:Entity {id: 'company:qihoo'}) RETURN [a] AS xs, {n: a, k: 1} AS m")
+    res = store.query("MATCH (a:Entity {id: 'company:qihoo'}) RETURN [a] AS xs, {n: a, k: 1} AS m")
     assert res.rows == [[[qihoo], {"n": qihoo, "k": 1}]]
 
 
@@ -458,15 +435,15 @@ def final_return_columns(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("name", sorted(cypherlib.library("falkordb")))
-def test_named_query_with_its_example(any_store: Store, name: str) -> None:
-    library = cypherlib.library(any_store.dialect)
+def test_named_query_with_its_example(store: Store, name: str) -> None:
+    library = cypherlib.library(store.dialect)
     if name not in library:
-        pytest.fail(f"named query '{name}' has no {any_store.dialect} variant")
+        pytest.fail(f"named query '{name}' has no {store.dialect} variant")
     q = library[name]
     assert set(q.example) == set(q.params), f"{name}: '// example:' must give every parameter"
-    any_store.write(small_graph())
+    store.write(small_graph())
     # example values read as `--param k=v` does: JSON where they parse as JSON (lists, numbers), else text
-    res = any_store.run(name, parse_params([f"{k}={v}" for k, v in q.example.items()]))
+    res = store.run(name, parse_params([f"{k}={v}" for k, v in q.example.items()]))
     if name not in EXPECTED_ROWS:
         # A query added since these expectations were written: it must run and name its columns.
         assert res.columns == final_return_columns(q.text)
@@ -504,3 +481,17 @@ def test_cli_neo4j_without_a_server_says_so_in_one_line(tmp_path, uri: str) -> N
     assert lines == [
         f"error: cannot reach Neo4j at {uri}: start it with 'docker compose up -d' (see docs/neo4j.md) or set NEO4J_URI"
     ]
+
+
+def test_a_mixed_type_list_is_refused_before_anything_is_written(store: Store, tmp_path, cli) -> None:
+    # Neo4j refuses a list of numbers and text only when the batch holding it is written, after the
+    # earlier batches committed: validation must refuse the whole load first, on either store.
+    rows = "".join(f"  - {{id: 's:{i}', type: Sector, name: 'S {i}'}}\n" for i in range(50))
+    bad = "  - {id: 'base:x', type: Base, name: X, attributes: {memory_layers_mass_produced: [128, '232']}}\n"
+    path = tmp_path / "mixed.yaml"
+    path.write_text("entities:\n" + rows + bad, encoding="utf-8")
+    result = cli("load", str(path), "--batch-size", "10")
+    assert result.exit_code == 1
+    assert f"{path}:52: attributes.memory_layers_mass_produced:" in result.stderr
+    assert "all numbers or all text" in result.stderr and "nothing was loaded" in result.stderr
+    assert store.is_empty()
