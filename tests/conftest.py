@@ -9,15 +9,17 @@ so the split stays true.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from graph import cypherlib
 from graph.stores import Store
 from graph.stores.embedded import EmbeddedServer
 from graph.stores.falkordb import FalkorStore
@@ -67,6 +69,7 @@ def server() -> Iterator[EmbeddedServer]:
     shutil.rmtree(home, ignore_errors=True)
 
 
+SCHEMA_NAME = re.compile(r"CREATE (?:CONSTRAINT|INDEX) (\w+)")
 STORES = ["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
 
@@ -113,18 +116,53 @@ def neo4j_store(neo4j_uri: str) -> Iterator[Store]:
     from graph.stores.neo4j import Neo4jStore
 
     s = Neo4jStore(neo4j_uri)
-    s.clear()
+    _reset_neo4j(s)
     try:
         yield s
     finally:
-        s.clear()
+        _reset_neo4j(s)
         s.close()
+
+
+def _reset_neo4j(store: Store) -> None:
+    """Empty the database, and drop the indexes and constraints a test made beyond the project's own."""
+    store.clear()
+    ours = {m.group(1) for m in map(SCHEMA_NAME.match, cypherlib.schema("neo4j")) if m}
+    for kind in ("CONSTRAINTS", "INDEXES"):
+        rows = store.query(f"SHOW {kind} YIELD name, type RETURN name, type", timeout_ms=None).rows
+        for name, type_ in rows:
+            if name not in ours and type_ != "LOOKUP":
+                store.query(f"DROP {kind[:-1] if kind == 'CONSTRAINTS' else 'INDEX'} `{name}`", write=True)
 
 
 @pytest.fixture(params=STORES)
 def store(request: pytest.FixtureRequest) -> Store:
     """An empty store of each kind: every test that takes it runs on FalkorDB and on Neo4j."""
     return request.getfixturevalue(f"{request.param}_store" if request.param == "neo4j" else "falkor_store")
+
+
+@pytest.fixture
+def reconnect(request: pytest.FixtureRequest, store: Store) -> Callable[[], Store]:
+    """Open another connection to the test's store (what a second process or thread would use)."""
+    if isinstance(store, FalkorStore):
+        return lambda: FalkorStore(store.server.home, graph=store.graph_name, start=False)
+    from graph.stores.neo4j import Neo4jStore
+
+    uri = request.getfixturevalue("neo4j_uri")
+    return lambda: Neo4jStore(uri)
+
+
+@pytest.fixture
+def store_env(request: pytest.FixtureRequest, store: Store) -> dict[str, str]:
+    """The environment that points an ``indgraph`` subprocess at the test's store."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INDGRAPH_", "NEO4J_"))}
+    if isinstance(store, FalkorStore):
+        return env | {"INDGRAPH_HOME": str(store.server.home), "INDGRAPH_GRAPH": store.graph_name}
+    return (
+        env
+        | {"INDGRAPH_STORE": "neo4j", "NEO4J_URI": request.getfixturevalue("neo4j_uri")}
+        | {k: v for k, v in os.environ.items() if k in ("NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE")}
+    )
 
 
 @pytest.fixture

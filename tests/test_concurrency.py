@@ -7,11 +7,13 @@ import json
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from graph.model import Entity, GraphData, Relation
+from graph.stores import Store
 from graph.stores.embedded import EmbeddedServer
 from graph.stores.falkordb import FalkorStore
 from tests.support.figures import count, note, record_figures  # noqa: F401 - the module fixture writes the figures
@@ -31,7 +33,7 @@ LOAD = GraphData(
 )
 
 
-def test_readers_during_a_load_see_whole_batches(server: EmbeddedServer, store: FalkorStore) -> None:
+def test_readers_during_a_load_see_whole_batches(store: Store, reconnect: Callable[[], Store]) -> None:
     store.write(GraphData(entities=[CITY]))
     done = threading.Event()
     answers: list[tuple[int, int, int]] = []
@@ -40,7 +42,7 @@ def test_readers_during_a_load_see_whole_batches(server: EmbeddedServer, store: 
 
     def reader() -> None:
         try:
-            with FalkorStore(server.home, graph=store.graph_name, start=False) as s:
+            with reconnect() as s:
                 while not done.is_set():
                     stats = s.stats()
                     located = s.run("located_in", {"place": CITY.id})
@@ -83,7 +85,7 @@ def test_readers_during_a_load_see_whole_batches(server: EmbeddedServer, store: 
     count("concurrency_readers_during_load", "errors", len(errors))
 
 
-def test_concurrency_bench_short_mode_has_no_errors(server: EmbeddedServer, store: FalkorStore) -> None:
+def test_concurrency_bench_short_mode_has_no_errors(server: EmbeddedServer, falkor_store: FalkorStore) -> None:
     proc = subprocess.run(
         [
             sys.executable,
@@ -92,7 +94,7 @@ def test_concurrency_bench_short_mode_has_no_errors(server: EmbeddedServer, stor
             "--home",
             str(server.home),
             "--graph",
-            store.graph_name,
+            falkor_store.graph_name,
             "--json",
         ],
         capture_output=True,

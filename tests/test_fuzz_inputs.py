@@ -30,6 +30,7 @@ from graph.attributes import ATTRIBUTES
 from graph.ingest import validate
 from graph.model import Entity, GraphData, Relation, RelType, Source
 from graph.nxgraph import from_networkx, read_node_link
+from graph.stores import Store
 from graph.stores.falkordb import FalkorStore
 from loaders import LoadErrors, load_paths
 from loaders.errors import display_path
@@ -574,10 +575,10 @@ def test_huge_and_unstorable_values(
     assert message in exc.errors[0].message
 
 
-def test_a_huge_integer_would_be_clamped_by_the_store(store: FalkorStore) -> None:
+def test_a_huge_integer_would_be_clamped_by_the_store(falkor_store: FalkorStore) -> None:
     """Why the loaders refuse integers beyond 64 bits: FalkorDB would store 2^63-1 and say nothing."""
-    store.query("CREATE (:Probe)", write=True)
-    assert store.query("RETURN $v AS v", {"v": 10**30}).rows == [[2**63 - 1]]
+    falkor_store.query("CREATE (:Probe)", write=True)
+    assert falkor_store.query("RETURN $v AS v", {"v": 10**30}).rows == [[2**63 - 1]]
 
 
 # -- CSV ------------------------------------------------------------------------------------------------
@@ -863,14 +864,16 @@ def test_cli_load_of_a_bad_file(cli, store: FalkorStore, tmp_path: Path) -> None
     assert snapshot(store) == before
 
 
-def test_cli_load_of_a_bad_file_as_a_subprocess(server, store: FalkorStore, tmp_path: Path) -> None:
+def test_cli_load_of_a_bad_file_as_a_subprocess(store: Store, store_env: dict[str, str], tmp_path: Path) -> None:
     store.write(BASE)
     path = write_file(tmp_path, "bad.yaml", BAD_FILE.format(zeros="0" * 400))
     before = snapshot(store)
-    env = {**os.environ, "INDGRAPH_HOME": str(server.home), "INDGRAPH_GRAPH": store.graph_name}
-    env.pop("INDGRAPH_STORE", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "graph.cli", "load", str(path)], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "graph.cli", "load", str(path)],
+        env=store_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 1, proc.stderr
     check_cli_errors(proc.stderr, path)
@@ -900,9 +903,9 @@ def test_floats_of_15_significant_digits_survive_exactly(store: FalkorStore) -> 
     assert [(v, math.copysign(1, v)) for v in got] == [(v, math.copysign(1, v)) for v in values]
 
 
-def test_the_store_answers_15_significant_digits(store: FalkorStore) -> None:
+def test_the_store_answers_15_significant_digits(falkor_store: FalkorStore) -> None:
     """Why the loaders refuse longer floats: FalkorDB would give back another number (or inf)."""
-    store.query("CREATE (:Probe)", write=True)
-    assert store.query("RETURN $a AS a, $b AS b", {"a": 1 / 3, "b": 1.7976931348623157e308}).rows == [
+    falkor_store.query("CREATE (:Probe)", write=True)
+    assert falkor_store.query("RETURN $a AS a, $b AS b", {"a": 1 / 3, "b": 1.7976931348623157e308}).rows == [
         [0.333333333333333, math.inf]
     ]

@@ -11,7 +11,7 @@ import pytest
 
 from graph import cypherlib
 from graph.model import Entity, EntityType, GraphData, Relation, RelType
-from graph.stores.falkordb import FalkorStore
+from graph.stores import Store
 from tests.support.figures import count, record_figures  # noqa: F401 - the module fixture writes the figures
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,13 +28,18 @@ SMALL = GraphData(
 )
 
 
-def snapshot(store: FalkorStore) -> tuple[object, ...]:
+def snapshot(store: Store) -> tuple[object, ...]:
     """Everything a statement could change: records, raw labels and properties, indexes."""
     nodes = store.query("MATCH (n) RETURN labels(n), properties(n) ORDER BY n.id").rows
     rels = store.query("MATCH (a)-[r]->(b) RETURN a.id, type(r), properties(r), b.id ORDER BY a.id, b.id").rows
-    indexes = store.query("CALL db.indexes() YIELD label, properties, types RETURN label, properties, types").rows
+    indexes = store.query(INDEXES[store.dialect]).rows
     return store.dump().sorted(), sorted(map(str, nodes)), sorted(map(str, rels)), sorted(map(str, indexes))
 
+
+INDEXES = {
+    "falkordb": "CALL db.indexes() YIELD label, properties, types RETURN label, properties, types",
+    "neo4j": "SHOW INDEXES YIELD name, labelsOrTypes, properties, type RETURN name, labelsOrTypes, properties, type",
+}
 
 # (statement, a statement to run first with --write so that the statement has something to act on)
 WRITES = [
@@ -48,15 +53,31 @@ WRITES = [
     ("MATCH (n:Entity {id: 'cn-420100'}) REMOVE n:City", None),
     ("MATCH (a:Entity {id: 'company:x'})-[r:LOCATED_IN]->() DELETE r", None),
     ("UNWIND range(1, 3) AS i CREATE (:Entity:Sector {id: 's' + toString(i), type: 'Sector', name: 'S'})", None),
-    ("CALL db.idx.fulltext.createNodeIndex('City', 'name')", None),
-    ("CALL db.idx.fulltext.drop('City')", "CALL db.idx.fulltext.createNodeIndex('City', 'name')"),
     ("CREATE INDEX FOR (n:City) ON (n.name_zh)", None),
-    ("DROP INDEX ON :City(id)", None),
+]
+# Schema changes are spelt differently in each dialect.
+SCHEMA_WRITES = {
+    "falkordb": [
+        ("CALL db.idx.fulltext.createNodeIndex('City', 'name')", None),
+        ("CALL db.idx.fulltext.drop('City')", "CALL db.idx.fulltext.createNodeIndex('City', 'name')"),
+        ("DROP INDEX ON :City(id)", None),
+    ],
+    "neo4j": [
+        ("CREATE FULLTEXT INDEX city_names FOR (n:City) ON EACH [n.name]", None),
+        ("DROP INDEX city_names", "CREATE FULLTEXT INDEX city_names FOR (n:City) ON EACH [n.name]"),
+        ("CREATE CONSTRAINT city_code FOR (n:City) REQUIRE n.code IS UNIQUE", None),
+        ("CREATE INDEX located_since FOR ()-[r:LOCATED_IN]-() ON (r.since_year)", None),
+    ],
+}
+CASES = [
+    pytest.param(kind, statement, setup, id=f"{kind}-{statement[:40]}", marks=[pytest.mark.neo4j] * (kind == "neo4j"))
+    for kind in ("falkordb", "neo4j")
+    for statement, setup in WRITES + SCHEMA_WRITES[kind]
 ]
 
 
-@pytest.mark.parametrize(("statement", "setup"), WRITES, ids=[w[0][:40] for w in WRITES])
-def test_query_refuses_writes_without_write(cli, store: FalkorStore, statement: str, setup: str | None) -> None:
+@pytest.mark.parametrize(("store", "statement", "setup"), CASES, indirect=["store"])
+def test_query_refuses_writes_without_write(cli, store: Store, statement: str, setup: str | None) -> None:
     store.write(SMALL)
     if setup:
         assert cli("query", setup, "--write").exit_code == 0
@@ -75,7 +96,7 @@ def test_query_refuses_writes_without_write(cli, store: FalkorStore, statement: 
 SLOW = "UNWIND range(1, 10000) AS x UNWIND range(1, 10000) AS y RETURN count(*) AS n"  # 10^8 rows
 
 
-def test_query_timeout_stops_a_slow_read(cli, store: FalkorStore) -> None:
+def test_query_timeout_stops_a_slow_read(cli, store: Store) -> None:
     store.write(SMALL)
     r = cli("query", SLOW, "--timeout", "300")
     assert r.exit_code == 2, (r.stdout, r.stderr)
