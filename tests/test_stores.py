@@ -495,3 +495,13 @@ def test_a_mixed_type_list_is_refused_before_anything_is_written(store: Store, t
     assert f"{path}:52: attributes.memory_layers_mass_produced:" in result.stderr
     assert "all numbers or all text" in result.stderr and "nothing was loaded" in result.stderr
     assert store.is_empty()
+
+
+def test_connection_of_an_entity_with_itself_is_the_path_of_no_hops(store: Store) -> None:
+    # Neo4j refuses shortestPath with one node at both ends; both stores answer the same instead
+    store.write(small_graph())
+    same = store.run("connection", {"from": "cn-420100", "to": "cn-420100"})
+    assert same.columns == ["hops", "names", "ids", "relations"]
+    assert same.rows == [[0, ["Wuhan"], ["cn-420100"], []]]
+    other = store.run("connection", {"from": "cn-420100", "to": "cn-420000"})
+    assert other.rows == [[1, ["Wuhan", "Hubei"], ["cn-420100", "cn-420000"], ["LOCATED_IN"]]]

@@ -3,7 +3,14 @@
 // param from: id of the first entity
 // param to: id of the second entity
 // example: from=univ:wuhan-university to=cn-420000
+// An entity is connected to itself by the path of no hops (Neo4j's shortestPath refuses one node
+// as both ends, so that case is answered on its own, the same way in both dialects).
+MATCH (a:Entity {id: $from})
+WHERE $from = $to
+RETURN 0 AS hops, [a.name] AS names, [a.id] AS ids, [] AS relations
+UNION ALL
 MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
+WHERE a <> b
 CALL algo.SPpaths({sourceNode: a, targetNode: b, relDirection: 'both', maxLen: 8})
 YIELD path
 RETURN length(path) AS hops, [n IN nodes(path) | n.name] AS names, [n IN nodes(path) | n.id] AS ids,

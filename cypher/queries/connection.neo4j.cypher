@@ -3,7 +3,14 @@
 // param from: id of the first entity
 // param to: id of the second entity
 // example: from=univ:wuhan-university to=cn-420000
+// An entity is connected to itself by the path of no hops (Neo4j's shortestPath refuses one node
+// as both ends, so that case is answered on its own, the same way in both dialects).
+MATCH (a:Entity {id: $from})
+WHERE $from = $to
+RETURN 0 AS hops, [a.name] AS names, [a.id] AS ids, [] AS relations
+UNION ALL
 MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
+WHERE a <> b
 MATCH p = shortestPath((a)-[*..8]-(b))
 RETURN length(p) AS hops, [n IN nodes(p) | n.name] AS names, [n IN nodes(p) | n.id] AS ids,
        [r IN relationships(p) | type(r)] AS relations

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -18,13 +19,17 @@ from typing import Any, Literal
 
 from graph import cypherlib
 from graph.codec import entity_from_props, entity_props, relation_from_props, relation_props
-from graph.errors import QueryParameterError, StoreError, UnknownQueryError
+from graph.errors import ArgumentError, QueryParameterError, StoreError, UnknownQueryError
 from graph.model import EntityType, GraphData, RelType
 
 WriteMode = Literal["auto", "merge", "create"]
 Progress = Callable[[int], None]
 DEFAULT_BATCH = 2000
 DEFAULT_TIMEOUT_MS = 30_000
+
+
+class CreateConflict(StoreError):
+    """A create-mode batch met an id another writer had just created (raised by stores with constraints)."""
 
 
 @dataclass
@@ -58,6 +63,32 @@ class WriteSummary:
     method: str = "cypher"  # how it was written: "cypher" statements, or a store's native "bulk" protocol
 
 
+INT64 = (-(2**63), 2**63 - 1)
+
+
+def check_param(name: str, value: Any) -> None:
+    """Refuse a parameter value no store holds faithfully: integers beyond 64 bits, NaN and infinities.
+
+    >>> check_param("n", 2**63)
+    Traceback (most recent call last):
+    ...
+    graph.errors.ArgumentError: parameter 'n': 9223372036854775808 is beyond the 64-bit integers a store holds
+    """
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int) and not INT64[0] <= value <= INT64[1]:
+        shown = str(value) if len(str(value)) <= 40 else f"{str(value)[:20]}…({len(str(value))} digits)"
+        raise ArgumentError(f"parameter '{name}': {shown} is beyond the 64-bit integers a store holds")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ArgumentError(f"parameter '{name}': {value} is not a finite number; a store cannot hold it")
+    if isinstance(value, list | tuple):
+        for v in value:
+            check_param(name, v)
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            check_param(f"{name}.{k}", v)
+
+
 def _chunks(rows: Sequence[dict], size: int) -> Iterator[list[dict]]:
     for i in range(0, len(rows), size):
         yield list(rows[i : i + size])
@@ -71,7 +102,6 @@ class Store(ABC):
     name: str
 
     # subclass hooks --------------------------------------------------------------------------------
-    @abstractmethod
     def query(
         self,
         cypher: str,
@@ -80,7 +110,20 @@ class Store(ABC):
         write: bool = False,
         timeout_ms: int | None = DEFAULT_TIMEOUT_MS,
     ) -> QueryResult:
-        """Run one statement; refuse writes unless ``write`` (:class:`ReadOnlyError`)."""
+        """Run one statement; refuse writes unless ``write`` (:class:`~graph.errors.ReadOnlyError`).
+
+        Parameters are checked first: a value no store can hold faithfully (an integer beyond 64 bits,
+        which FalkorDB would clamp and the Neo4j driver refuses with a traceback, or NaN/infinity) is an
+        :class:`~graph.errors.ArgumentError` naming the parameter.
+        """
+        params = dict(params or {})
+        for name, value in params.items():
+            check_param(name, value)
+        return self._query(cypher, params, write=write, timeout_ms=timeout_ms)
+
+    @abstractmethod
+    def _query(self, cypher: str, params: dict[str, Any], *, write: bool, timeout_ms: int | None) -> QueryResult:
+        """Run one checked statement (the store's own dialect and driver)."""
 
     @abstractmethod
     def _write_batches(self, batches: Iterable[tuple[str, list[dict]]], progress: Progress | None) -> int:
@@ -150,7 +193,19 @@ class Store(ABC):
             summary.relations[rel.value] = len(rows)
             stmt = cypherlib.upsert_relations(rel, create=create)
             batches.extend((stmt, chunk) for chunk in _chunks(rows, batch_size))
-        summary.batches = self._write_batches(batches, progress)
+        try:
+            summary.batches = self._write_batches(batches, progress)
+        except CreateConflict:
+            # Another writer created some of these ids between our emptiness check and our batch; the
+            # store's uniqueness constraint refused the batch whole. MERGE everything: it is idempotent.
+            if not create:
+                raise
+            if mode != "auto":
+                raise StoreError(
+                    "--mode create: another writer loaded some of these entities meanwhile; nothing was "
+                    "duplicated; finish with --mode merge"
+                ) from None
+            return self.write(data, batch_size=batch_size, mode="merge", progress=progress)
         return summary
 
     def _bulk_create(self, data: GraphData, progress: Progress | None) -> WriteSummary | None:

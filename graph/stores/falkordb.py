@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,6 @@ from graph.errors import ReadOnlyError, StoreError
 from graph.model import GraphData
 from graph.stores import falkordb_bulk
 from graph.stores.base import (
-    DEFAULT_TIMEOUT_MS,
     Progress,
     QueryResult,
     Store,
@@ -90,17 +89,10 @@ class FalkorStore(Store):
     def close(self) -> None:
         self.db.connection.close()
 
-    def query(
-        self,
-        cypher: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        write: bool = False,
-        timeout_ms: int | None = DEFAULT_TIMEOUT_MS,
-    ) -> QueryResult:
+    def _query(self, cypher: str, params: dict[str, Any], *, write: bool, timeout_ms: int | None) -> QueryResult:
         run = self.graph.query if write else self.graph.ro_query
         try:
-            res = run(cypher, dict(params or {}), timeout=timeout_ms)
+            res = run(cypher, params, timeout=timeout_ms)
         except redis.ResponseError as exc:
             msg = str(exc)
             if "read-only" in msg:

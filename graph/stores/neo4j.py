@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from typing import Any
 from neo4j import Driver, GraphDatabase, ManagedTransaction, Query, RoutingControl
 from neo4j.exceptions import (
     AuthError,
+    BrokenRecordError,
     ConfigurationError,
     DriverError,
     Neo4jError,
@@ -40,7 +41,7 @@ from neo4j.vector import Vector
 from graph import cypherlib
 from graph.errors import ReadOnlyError, StoreError
 from graph.stores.base import (
-    DEFAULT_TIMEOUT_MS,
+    CreateConflict,
     Progress,
     QueryResult,
     Store,
@@ -62,6 +63,20 @@ _TIMEOUT_CODES = frozenset(
     }
 )
 CLEAR_BATCH = "write/clear_batch"
+_CONSTRAINT_FAILED = "Neo.ClientError.Schema.ConstraintValidationFailed"
+# Two writers creating the same schema at once: the second one's IF NOT EXISTS can still meet the first's.
+_SCHEMA_EXISTS = frozenset(
+    {
+        "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists",
+        "Neo.ClientError.Schema.ConstraintAlreadyExists",
+        "Neo.ClientError.Schema.IndexAlreadyExists",
+        "Neo.ClientError.Schema.ConstraintWithNameAlreadyExists",
+        "Neo.ClientError.Schema.IndexWithNameAlreadyExists",
+    }
+)
+# The driver retries a failed transaction for up to 30 s by default: against a dead server, every call
+# would hang that long before saying so. Transient errors (deadlocks, leader changes) clear well within this.
+RETRY_S = 5.0
 
 # The driver logs connection failures at WARNING; with no handler configured, Python's last-resort
 # handler would print them to stderr next to our one-line error. A NullHandler stops that and still
@@ -237,7 +252,9 @@ class Neo4jStore(Store):
             raise StoreError(f"NEO4J_URI '{self.uri}' is not a Neo4j URI: use bolt://HOST:7687 or neo4j://HOST:7687")
         auth = (self.settings.username, self.settings.password) if self.settings.password is not None else None
         try:
-            self.driver: Driver = GraphDatabase.driver(self.uri, auth=auth, connection_timeout=connection_timeout)
+            self.driver: Driver = GraphDatabase.driver(
+                self.uri, auth=auth, connection_timeout=connection_timeout, max_transaction_retry_time=RETRY_S
+            )
         except (ConfigurationError, ValueError) as exc:
             raise StoreError(f"cannot use NEO4J_URI '{self.uri}': {exc}") from None
         try:
@@ -262,31 +279,32 @@ class Neo4jStore(Store):
     def close(self) -> None:
         self.driver.close()
 
-    def query(
-        self,
-        cypher: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        write: bool = False,
-        timeout_ms: int | None = DEFAULT_TIMEOUT_MS,
-    ) -> QueryResult:
+    def _query(self, cypher: str, params: dict[str, Any], *, write: bool, timeout_ms: int | None) -> QueryResult:
         q = Query(cypher, timeout=timeout_ms / 1000) if timeout_ms else Query(cypher)
         try:
             records, _, keys = self.driver.execute_query(
                 q,
-                dict(params or {}),
+                params,
                 routing_=RoutingControl.WRITE if write else RoutingControl.READ,
                 database_=self.database,
             )
+            rows = [[plain(v) for v in record.values()] for record in records]  # may meet a broken value
         except Neo4jError as exc:
             if exc.code in _READ_ONLY_CODES or "read access mode" in (exc.message or ""):
                 raise ReadOnlyError(READ_ONLY_MESSAGE) from None
             if exc.code in _TIMEOUT_CODES:
                 raise StoreError(f"the query ran longer than its timeout ({timeout_ms} ms) and was stopped") from None
-            raise StoreError(exc.message or str(exc)) from None
+            # syntax errors come over several lines with a caret under the spot: one line, as everywhere
+            raise StoreError(_one_line(exc)) from None
+        except BrokenRecordError as exc:
+            # e.g. a date beyond year 9999, which Neo4j holds and Python cannot
+            raise StoreError(
+                f"a value in the result has no Python form ({_one_line(exc.__cause__ or exc)}); "
+                "return it as text with toString()"
+            ) from None
         except DriverError as exc:
             raise StoreError(self._lost(exc)) from None
-        return QueryResult(list(keys), [[plain(v) for v in record.values()] for record in records])
+        return QueryResult(list(keys), rows)
 
     def _lost(self, exc: Exception) -> str:
         return f"lost the connection to Neo4j at {self.uri} ({_one_line(exc)}); {START_HINT}"
@@ -298,7 +316,9 @@ class Neo4jStore(Store):
                 try:
                     session.execute_write(_run_batch, stmt, rows)
                 except Neo4jError as exc:
-                    raise StoreError(f"Neo4j refused a write batch: {exc.message or exc}") from None
+                    if exc.code == _CONSTRAINT_FAILED:
+                        raise CreateConflict(f"Neo4j refused a write batch: {_one_line(exc)}") from None
+                    raise StoreError(f"Neo4j refused a write batch: {_one_line(exc)}") from None
                 except DriverError as exc:
                     raise StoreError(self._lost(exc)) from None
                 n += 1
@@ -314,7 +334,9 @@ class Neo4jStore(Store):
                 # Schema statements are idempotent (IF NOT EXISTS) and each is its own transaction.
                 self.driver.execute_query(stmt, database_=self.database)
             except Neo4jError as exc:
-                raise StoreError(f"schema statement failed: {stmt}: {exc.message or exc}") from None
+                if exc.code in _SCHEMA_EXISTS:
+                    continue
+                raise StoreError(f"schema statement failed: {stmt}: {_one_line(exc)}") from None
             except DriverError as exc:
                 raise StoreError(self._lost(exc)) from None
         self._schema_done = True
