@@ -1,4 +1,4 @@
-"""Load and query benchmark of the embedded FalkorDB store, printed as ONE table from one run.
+"""Load and query benchmark of the embedded FalkorDB store and of Neo4j, printed as ONE table from one run.
 
 Data sets
   chainkg    the ChainKnowledgeGraph set (``../shared/data/chainkg``, or $INDGRAPH_CHAINKG), read with
@@ -13,6 +13,8 @@ Write paths, each into a new graph of the same server
   create/bulk      the store's fast path: FalkorDB's GRAPH.BULK protocol spoken from Python, indexes after
   bulk-loader CLI  FalkorDB's own ``falkordb-bulk-insert`` on CSV files of the same data (CSV writing not
                    timed): the engine's limit, over the embedded server's unix socket
+  neo4j merge      the same UNWIND … MERGE into Neo4j 5.26 (the local Neo4j of the tests, or NEO4J_URI's),
+                   then the unchanged re-load; neo4j create/cypher: UNWIND … CREATE into an empty database
   peer             one string-built CREATE / MATCH … CREATE per row, no index, as the ChainKnowledgeGraph
                    project's build_graph.py does; on a sample (--peer-rows), never on the whole set
 
@@ -109,16 +111,18 @@ class Bench:
         self.graph_no = 0
 
     @contextlib.contextmanager
-    def step(self, row: Row) -> Iterator[Row]:
-        for pid in ("self", self.pid):
-            _reset_hwm(pid)
+    def step(self, row: Row, server_pid: int | None = None) -> Iterator[Row]:
+        """Time and measure one step; ``server_pid`` is the server whose memory counts (default FalkorDB's)."""
+        pid = server_pid or self.pid
+        for p in ("self", pid):
+            _reset_hwm(p)
         cpu = time.process_time()
         try:
             yield row
         finally:
             row.cpu_s = time.process_time() - cpu
             row.bench_mib = _hwm_kib("self") / 1024
-            row.server_mib = _hwm_kib(self.pid) / 1024 if self.pid else 0.0
+            row.server_mib = _hwm_kib(pid) / 1024 if pid else 0.0
             self.rows.append(row)
             print(f"  {row.dataset:9s} {row.step:28s} {fmt_row(row)}", flush=True)
 
@@ -236,6 +240,53 @@ _CORE_TYPES = {
     "role": "STRING",
     "since_year": "INT",
 }
+
+
+def neo4j_phases(b: Bench, data: GraphData, dataset: str, neo: Any) -> None:
+    """The same loads into Neo4j (the local Neo4j of the tests, or NEO4J_URI's): merge, merge again, create."""
+    from graph.stores.neo4j import Neo4jStore
+
+    pid = neo.process.pid if getattr(neo, "process", None) else None
+    with Neo4jStore(neo.uri) as st:
+        for step, mode in (("neo4j merge", "merge"), ("neo4j create/cypher", "create")):
+            st.clear()
+            st.ensure_schema()
+            with b.step(Row(dataset, step, len(data.entities), len(data.relations)), server_pid=pid) as row:
+                t = time.perf_counter()
+                w = st.write(GraphData(entities=data.entities), mode=mode, batch_size=b.batch_size)
+                te = time.perf_counter() - t
+                t = time.perf_counter()
+                st.write(GraphData(relations=data.relations), mode=mode, batch_size=b.batch_size)
+                tr = time.perf_counter() - t
+                row.seconds, row.ent_rate, row.rel_rate = te + tr, len(data.entities) / te, len(data.relations) / tr
+                row.note = f"{w.mode}, batches of {b.batch_size}"
+            stats = st.stats()
+            assert sum(stats["entities"].values()) == len(data.entities), stats
+            assert sum(stats["relations"].values()) == len(data.relations), stats
+            if mode == "merge":
+                n = len(data.entities) + len(data.relations)
+                with b.step(Row(dataset, "neo4j merge again (no change)", n), server_pid=pid) as row:
+                    t = time.perf_counter()
+                    st.write(data, mode="merge", batch_size=b.batch_size)
+                    row.seconds = time.perf_counter() - t
+                    row.entities, row.relations = len(data.entities), len(data.relations)
+                assert st.stats() == stats
+        st.clear()
+
+
+@contextlib.contextmanager
+def neo4j_server() -> Iterator[Any]:
+    """NEO4J_URI's server, else the local Neo4j of the tests (tests/neo4j_server), started for the run."""
+    if os.environ.get("NEO4J_URI"):
+        yield argparse.Namespace(uri=os.environ["NEO4J_URI"], process=None)
+        return
+    from tests.support import neo4j_server as local
+
+    server = local.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def _csv_type(key: str) -> str:
@@ -472,6 +523,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--peer-rows", type=int, help="rows of the peer-method sample (default 5,000; short 500)")
     ap.add_argument("--queries", type=int, help="query runs per latency figure (default 200; short 30)")
     ap.add_argument("--skip", action="append", default=[], help="skip a data set: chainkg or synthetic")
+    ap.add_argument(
+        "--no-neo4j", action="store_true", help="leave out the Neo4j rows (default: on when the local Neo4j is built)"
+    )
     args = ap.parse_args(argv)
     n_rel = args.relations or (20_000 if args.short else 1_000_000)
     peer_rows = args.peer_rows or (500 if args.short else 5_000)
@@ -482,6 +536,15 @@ def main(argv: list[str] | None = None) -> int:
     server = EmbeddedServer(home)
     server.start()
     b = Bench(server, args.batch_size)
+    stack = contextlib.ExitStack()
+    neo = None
+    if not args.no_neo4j:
+        from tests.support.neo4j_server import built
+
+        if os.environ.get("NEO4J_URI") or built():
+            neo = stack.enter_context(neo4j_server())
+        else:
+            b.rows.append(Row("neo4j", "(skipped)", note="the local Neo4j is not built: make neo4j-server"))
     try:
         sets: list[tuple[str, Callable[[], GraphData]]] = []
         if "chainkg" not in args.skip:
@@ -524,6 +587,8 @@ def main(argv: list[str] | None = None) -> int:
             write_phases(b, data, name, "create/cypher", "create", bulk=False)
             write_phases(b, data, name, "create/bulk (fast path)", "create", bulk=True)
             bulk_loader_cli(b, data, name)
+            if neo is not None:
+                neo4j_phases(b, data, name, neo)
             peer_method(b, data, name, peer_rows)
             if name == "chainkg":
                 query_steps(b, data, name, n_q)
@@ -532,6 +597,7 @@ def main(argv: list[str] | None = None) -> int:
         seed_query(b, n_q)
     finally:
         where = machine(server)
+        stack.close()
         server.stop()
         shutil.rmtree(home, ignore_errors=True)
         for d in _TEMP_DIRS:

@@ -505,3 +505,18 @@ def test_connection_of_an_entity_with_itself_is_the_path_of_no_hops(store: Store
     assert same.rows == [[0, ["Wuhan"], ["cn-420100"], []]]
     other = store.run("connection", {"from": "cn-420100", "to": "cn-420000"})
     assert other.rows == [[1, ["Wuhan", "Hubei"], ["cn-420100", "cn-420000"], ["LOCATED_IN"]]]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("9223372036854775808", "parameter 'x': 9223372036854775808 is beyond the 64-bit integers a store holds"),
+        ("NaN", "parameter 'x': nan is not a finite number; a store cannot hold it"),
+        ("[1, -Infinity]", "parameter 'x': -inf is not a finite number; a store cannot hold it"),
+    ],
+)
+def test_a_parameter_no_store_can_hold_is_one_clear_line(cli, store: Store, value: str, message: str) -> None:
+    # FalkorDB would clamp the integer without a word; the Neo4j driver would end in a traceback
+    result = cli("query", "RETURN $x AS x", "-p", f"x={value}")
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {message}\n"
