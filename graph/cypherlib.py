@@ -104,7 +104,7 @@ def schema(dialect: Dialect) -> list[str]:
 
 
 def statement(name: str) -> str:
-    """A statement of ``cypher/write`` or ``cypher/read`` by path, e.g. ``read/entities``."""
+    """A statement of ``cypher/write``, ``cypher/read`` or ``cypher/gds`` by path, e.g. ``read/entities``."""
     return strip_comments(_read(CYPHER_DIR / f"{name}.cypher"))
 
 
@@ -142,4 +142,7 @@ def all_statements(dialect: Dialect) -> dict[str, str]:
                 out[f"{sub}/{path.stem}"] = text
     for name, q in library(dialect).items():
         out[f"queries/{name}"] = q.text
+    if dialect == "neo4j":  # Graph Data Science runs only inside Neo4j (graph/analysis/gds.py)
+        for path in sorted((CYPHER_DIR / "gds").glob("*.cypher")):
+            out[f"gds/{path.stem}"] = statement(f"gds/{path.stem}")
     return out

@@ -1,4 +1,5 @@
-// Betweenness centrality of the in-memory graph $name into its node property $property (in memory only);
-// $config may set samplingSize and samplingSeed. Returns how many nodes got a score.
+// Betweenness centrality of the in-memory graph $name (raw: not normalised), written to the projection
+// only (mutate mode, not to the database); $config: mutateProperty, and samplingSize, samplingSeed and
+// concurrency to sample. Returns how many nodes got a score.
 CALL gds.betweenness.mutate($name, $config) YIELD nodePropertiesWritten
 RETURN nodePropertiesWritten

@@ -2,7 +2,8 @@
 // algorithm, every link costing 1), shortest first; per path its entities and, per link (i = 0, 1, ...),
 // the relations between the two entities of the types in $relations (null: every type), each as
 // [type, points along the path].
-MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
+MATCH (a:Entity {id: $from})
+MATCH (b:Entity {id: $to})
 CALL gds.shortestPath.yens.stream($name, {sourceNode: a, targetNode: b, k: $k}) YIELD index, nodeIds
 WITH index, gds.util.asNodes(nodeIds) AS ns
 UNWIND range(0, size(ns) - 2) AS i

@@ -5,6 +5,8 @@
 * :mod:`graph.analysis.centrality`: key links (betweenness, PageRank)
 * :mod:`graph.analysis.communities`: partnership communities (Louvain)
 * :mod:`graph.analysis.paths`: how two entities are connected
+* :mod:`graph.analysis.gds`: key links, communities and paths computed inside Neo4j by Graph Data Science
+  (the same result types; ``indgraph analyse … --engine gds``)
 
 Results are documented frozen dataclasses (or lists of them) holding plain data: ids, names, types,
 numbers; an entity is an :class:`~graph.analysis.common.EntityRef`. There is no text laid out for display

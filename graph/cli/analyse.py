@@ -4,12 +4,15 @@ A thin layer over :mod:`graph.analysis` and :mod:`graph.lookup`: every ENTITY/PL
 id, English or Chinese name or alias. ``neighbours`` asks the store in Cypher unless ``--offline``; the
 ``analyse`` commands run networkx over the store's graph (``store.dump()``) or over a node-link JSON file
 (``--graph FILE``, no store needed), print rich tables and, with ``--json FILE``, write the full result.
+``key-links``, ``communities`` and ``path`` also run inside Neo4j with ``--engine gds`` (Graph Data Science,
+:mod:`graph.analysis.gds`): the same results, and the graph never leaves the server.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
@@ -19,6 +22,7 @@ import typer
 from rich.table import Table
 
 from graph.cli.common import Format, FormatOpt, err, fail, opened, out, print_result, print_table
+from graph.errors import ArgumentError
 from graph.lookup import resolve
 from graph.stores import QueryResult
 
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
     from graph.analysis.common import EntityRef
     from graph.analysis.neighbours import NeighbourReport
     from graph.analysis.paths import ConnectionPath
+    from graph.stores import Store
 
 GraphOpt = Annotated[
     Path | None,
@@ -41,6 +46,20 @@ class DirectionName(StrEnum):
     both = "both"
 
 
+class EngineName(StrEnum):
+    networkx = "networkx"
+    gds = "gds"
+
+
+EngineOpt = Annotated[
+    EngineName,
+    typer.Option(
+        "--engine",
+        help="networkx: here, over the store's graph or --graph FILE; gds: inside Neo4j with Graph Data Science.",
+    ),
+]
+
+
 def _load_graph(ctx: typer.Context, graph_file: Path | None) -> nx.MultiDiGraph:
     from graph.nxgraph import read_node_link, to_networkx
 
@@ -50,6 +69,21 @@ def _load_graph(ctx: typer.Context, graph_file: Path | None) -> nx.MultiDiGraph:
         return read_node_link(graph_file)
     with opened(ctx) as store:
         return to_networkx(store.dump())
+
+
+@contextmanager
+def _gds_store(ctx: typer.Context, graph_file: Path | None) -> Iterator[Store]:
+    """The store for ``--engine gds``: a Neo4j one (checked before opening anything), never a file."""
+    if graph_file is not None:
+        raise ArgumentError("--engine gds runs inside Neo4j and cannot read --graph FILE; use --engine networkx")
+    kind = (ctx.find_root().obj or {}).get("kind", "falkordb")
+    if kind != "neo4j":
+        raise ArgumentError(
+            f"--engine gds runs inside Neo4j with Graph Data Science; the {kind} store has none: "
+            "use --store neo4j, or --engine networkx"
+        )
+    with opened(ctx) as store:
+        yield store
 
 
 def _write_json(path: Path | None, result: Any) -> None:
@@ -215,31 +249,37 @@ def key_links(
         int | None,
         typer.Option("--samples", min=1, help="Source nodes for betweenness on big graphs (default: automatic)."),
     ] = None,
+    engine: EngineOpt = EngineName.networkx,
     graph_file: GraphOpt = None,
     json_file: JsonOpt = None,
 ) -> None:
     """The most central sectors, chain links and entities (betweenness, PageRank)."""
-    from graph.analysis.centrality import key_links
+    from graph.analysis.centrality import KeyLinksReport, key_links
 
-    G = _load_graph(ctx, graph_file)
-    result = key_links(G, top, samples=samples)
+    result: KeyLinksReport
+    if engine is EngineName.gds:
+        from graph.analysis.gds import key_links_gds
+
+        with _gds_store(ctx, graph_file) as store:
+            result = key_links_gds(store, top, samples=samples)
+    else:
+        result = key_links(_load_graph(ctx, graph_file), top, samples=samples)
     _write_json(json_file, result)
 
     c, f = result.chain_graph, result.full_graph
+    links = engine is EngineName.networkx  # GDS has no link (edge) betweenness: no column for it
     ct = Table(
         "#",
         "sector betweenness",
-        "link betweenness",
+        *(["link betweenness"] if links else []),
         "sector PageRank",
         title=f"chain graph: {c.nodes} sectors on chains, {c.edges} links",
         title_justify="left",
     )
     for i in range(max(len(c.betweenness), len(c.link_betweenness), len(c.pagerank))):
+        link = _scored(c.link_betweenness, i, lambda r: f"{r.upstream_name} → {r.downstream_name}")
         ct.add_row(
-            str(i + 1),
-            _scored(c.betweenness, i, _name),
-            _scored(c.link_betweenness, i, lambda r: f"{r.upstream_name} → {r.downstream_name}"),
-            _scored(c.pagerank, i, _name),
+            str(i + 1), _scored(c.betweenness, i, _name), *([link] if links else []), _scored(c.pagerank, i, _name)
         )
     print_table(ct)
     ft = Table(
@@ -259,7 +299,13 @@ def key_links(
                 "(graph above the exact limit; --samples for more)",
                 style="dim",
             )
-    out.print(f"networkx backends: {', '.join(result.backends)}", style="dim")
+    if engine is EngineName.gds:
+        out.print(
+            "link betweenness: not in Graph Data Science; --engine networkx computes it", style="dim", highlight=False
+        )
+        out.print(f"engine: {', '.join(result.backends)}, inside Neo4j", style="dim", highlight=False)
+    else:
+        out.print(f"networkx backends: {', '.join(result.backends)}", style="dim")
 
 
 def _name(r: RankedNode) -> str:
@@ -322,15 +368,22 @@ def communities(
     ] = None,
     seed: Annotated[int, typer.Option(help="Louvain seed.")] = 42,
     resolution: Annotated[float, typer.Option(help="Louvain resolution (>1: smaller communities).")] = 1.0,
+    engine: EngineOpt = EngineName.networkx,
     graph_file: GraphOpt = None,
     json_file: JsonOpt = None,
 ) -> None:
     """Partnership communities (Louvain over PARTNERS_WITH), with their members."""
-    from graph.analysis.communities import partnership_communities
+    from graph.analysis.communities import CommunityReport, partnership_communities
 
     rels = ["PARTNERS_WITH", *(_relations(with_relations) or [])]
-    G = _load_graph(ctx, graph_file)
-    result = partnership_communities(G, rels, seed=seed, resolution=resolution)
+    result: CommunityReport
+    if engine is EngineName.gds:
+        from graph.analysis.gds import communities_gds
+
+        with _gds_store(ctx, graph_file) as store:
+            result = communities_gds(store, rels, seed=seed, resolution=resolution)
+    else:
+        result = partnership_communities(_load_graph(ctx, graph_file), rels, seed=seed, resolution=resolution)
     _write_json(json_file, result)
     table = Table(
         "#",
@@ -346,6 +399,11 @@ def communities(
         shown = ", ".join(names[:8]) + (f", … (+{len(names) - 8})" if len(names) > 8 else "")
         table.add_row(str(c.id), str(c.size), str(c.internal_links), shown)
     print_table(table)
+    if engine is EngineName.gds:
+        algorithm = (
+            "Louvain" if resolution == 1.0 else f"Leiden with gamma {resolution:g} (GDS's Louvain has no resolution)"
+        )
+        out.print(f"computed inside Neo4j by Graph Data Science: {algorithm}", style="dim", highlight=False)
 
 
 def path_text(p: ConnectionPath) -> str:
@@ -369,20 +427,32 @@ def path(
     relations: Annotated[
         str | None, typer.Option("--relations", help="Use only these relations, e.g. PARTNERS_WITH,LOCATED_IN.")
     ] = None,
+    engine: EngineOpt = EngineName.networkx,
     graph_file: GraphOpt = None,
     json_file: JsonOpt = None,
 ) -> None:
     """How two entities are connected: the k shortest paths, relations and directions spelled out."""
     from graph.analysis.paths import connection_paths
 
-    G = _load_graph(ctx, graph_file)
-    ia, ib = resolve(G, a), resolve(G, b)
-    result = connection_paths(G, ia, ib, k, _relations(relations))
+    rels = _relations(relations)
+    if engine is EngineName.gds:
+        from graph.analysis.gds import entity_refs, paths_gds
+
+        with _gds_store(ctx, graph_file) as store:
+            ia, ib = resolve(store, a), resolve(store, b)
+            result = paths_gds(store, ia, ib, k, rels)
+            refs = entity_refs(store, [ia, ib])
+        la, lb = _named(refs[ia]), _named(refs[ib])
+    else:
+        G = _load_graph(ctx, graph_file)
+        ia, ib = resolve(G, a), resolve(G, b)
+        result = connection_paths(G, ia, ib, k, rels)
+        la, lb = _label(G, ia), _label(G, ib)
     _write_json(json_file, result)
     if not result:
-        out.print(f"{_label(G, ia)} and {_label(G, ib)} are not connected")
+        out.print(f"{la} and {lb} are not connected")
         return
-    table = Table("#", "hops", "path", title=f"{_label(G, ia)} to {_label(G, ib)}", title_justify="left")
+    table = Table("#", "hops", "path", title=f"{la} to {lb}", title_justify="left")
     for i, p in enumerate(result, 1):
         table.add_row(str(i), str(p.hops), path_text(p))
     print_table(table)
