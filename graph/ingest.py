@@ -28,22 +28,24 @@ from pathlib import Path
 from graph import cypherlib
 from graph.codec import entity_from_props, relation_from_props
 from graph.errors import LoadError, LoadErrors
-from graph.model import Entity, EntityType, GraphData, Relation
+from graph.model import MAX_QUOTE_CHARS, Entity, EntityType, GraphData, Relation, RelType, Source
 from graph.stores.base import DEFAULT_BATCH, Progress, Store, WriteMode, WriteSummary
 from loaders import load_paths
-from loaders.admin import admin_graph
+from loaders.admin import admin_graph, division_id
 from loaders.backbone import PACKAGE_PREFIXES, MergeReport, merge_curated, validate_graph
 from loaders.chainkg import ChainKGReadSummary, read_chainkg
 from loaders.universities import LocationReport, universities_graph
 
 __all__ = [
     "BackboneImportSummary",
+    "CompanyLocationSummary",
     "ImportPlan",
     "curated_from_store",
     "import_admin",
     "import_chainkg",
     "import_universities",
     "load",
+    "locate_companies",
     "plan_admin",
     "plan_universities",
     "prepare_import",
@@ -277,3 +279,72 @@ def import_universities(
     2756
     """
     return plan_universities(store, include_seed=include_seed).write(store, batch_size=batch_size, progress=progress)
+
+
+# -- companies located -----------------------------------------------------------------------------
+@dataclass
+class CompanyLocationSummary:
+    """What :func:`locate_companies` did: counts by level, unlocated, overridden, not in the store."""
+
+    by_level: Counter[str] = field(default_factory=Counter)
+    unlocated: int = 0
+    overridden: int = 0
+    missing_division: int = 0
+    written: WriteSummary | None = None
+
+    @property
+    def companies(self) -> int:
+        return sum(self.by_level.values()) + self.unlocated + self.missing_division
+
+
+def locate_companies(
+    store: Store,
+    overrides: str | Path | None = None,
+    *,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Progress | None = None,
+) -> CompanyLocationSummary:
+    """Locate every Company with a ``full_name`` in ``store`` and write Company -LOCATED_IN-> division.
+
+    The place comes from the registered full name (:func:`loaders.company_places.locate`), or from the
+    ``overrides`` CSV (``code,division_code,source``). Only divisions the store holds are linked (run
+    ``indgraph import admin`` first); the others are counted in ``missing_division``. Each relation
+    carries its evidence as a Source and its level in ``role``; re-running writes the same relations.
+    """
+    from loaders.company_places import locate_all, read_overrides
+
+    rows = store.query(cypherlib.statement("read/companies_to_locate"), {}, timeout_ms=None).rows
+    override_rows = read_overrides(overrides) if overrides is not None else []
+    ids = {str(code): str(eid) for eid, code, _ in rows if code}
+    report = locate_all({str(code): str(name) for _, code, name in rows if code}, override_rows)
+    targets = sorted({division_id(p.placement.division_code) for p in report.located.values()})
+    held: set[str] = set()
+    for i in range(0, len(targets), _CHUNK):
+        found = store.query(cypherlib.statement("read/division_ids"), {"ids": targets[i : i + _CHUNK]})
+        held |= {str(r[0]) for r in found.rows}
+    summary = CompanyLocationSummary(unlocated=len(report.unlocated))
+    relations: list[Relation] = []
+    for code, loc in report.located.items():
+        p = loc.placement
+        target = division_id(p.division_code)
+        if target not in held:
+            summary.missing_division += 1
+            continue
+        summary.by_level[p.level] += 1
+        summary.overridden += loc.overridden
+        doc = f"overrides: {Path(overrides).name}" if loc.overridden and overrides is not None else "registered name"
+        relations.append(
+            Relation.model_validate(
+                {
+                    "from": ids[code],
+                    "type": RelType.LOCATED_IN,
+                    "to": target,
+                    "role": f"registered in ({p.level})",
+                    "sources": [Source(doc=doc, quote=p.evidence[:MAX_QUOTE_CHARS])],
+                }
+            )
+        )
+    summary.written = store.write(
+        GraphData(relations=relations), batch_size=batch_size, mode="merge", progress=progress
+    )
+    return summary

@@ -63,6 +63,7 @@ def test_the_wheel_carries_cypher_seed_data_and_viz_assets(installed: tuple[Path
         "graph/cypher/write/upsert_entities.cypher",
         "graph/data/seed/chains.yaml",
         "graph/data/admin_english_overrides.yaml",
+        "graph/data/company_places.csv",
         "graph/viz/assets/page.js",
         "graph/viz/vendor/cytoscape.min.js",
     }

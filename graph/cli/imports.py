@@ -1,4 +1,4 @@
-"""``indgraph import admin | universities | chainkg``: public data sets into the store."""
+"""``indgraph import admin | universities | chainkg | locations``: public data sets into the store."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from graph.cli.common import WriteModeName, err, fail, opened, out, print_table, progress_bar
-from graph.ingest import BackboneImportSummary, ImportPlan, plan_admin, plan_universities
+from graph.ingest import BackboneImportSummary, ImportPlan, locate_companies, plan_admin, plan_universities
 from loaders.chainkg import ChainKGReadSummary, read_chainkg
 
 SeedOpt = Annotated[
@@ -110,3 +110,23 @@ def chainkg(
         f"({written.mode}, {written.method}) in {write_s:.1f} s ({rate:,.0f} records/s); read in {read_s:.1f} s",
         highlight=False,
     )
+
+
+def locations(
+    ctx: typer.Context,
+    overrides: Annotated[
+        Path | None,
+        typer.Option(help="CSV with code,division_code,source: locations that add to or replace the names'."),
+    ] = None,
+    batch_size: BatchOpt = 2000,
+) -> None:
+    """Locate the imported companies in the backbone from their registered names; run 'import admin' first."""
+    with opened(ctx) as store:
+        summary = locate_companies(store, overrides, batch_size=batch_size)
+    table = Table("companies", "count", title=f"located in {store.name}", title_justify="left")
+    for level in ("district", "city", "province"):
+        table.add_row(f"located to the {level}", str(summary.by_level.get(level, 0)))
+    table.add_row("unlocated (no place in the name)", str(summary.unlocated))
+    table.add_row("of the located: from the overrides", str(summary.overridden))
+    table.add_row("not written: division not in the store", str(summary.missing_division))
+    print_table(table)
