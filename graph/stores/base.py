@@ -126,8 +126,13 @@ class Store(ABC):
         """Run one checked statement (the store's own dialect and driver)."""
 
     @abstractmethod
-    def _write_batches(self, batches: Iterable[tuple[str, list[dict]]], progress: Progress | None) -> int:
-        """Run each (statement, rows) in its own write transaction; return how many ran."""
+    def _write_batches(
+        self, batches: Sequence[tuple[str, list[dict]]], progress: Progress | None, *, independent: bool = False
+    ) -> int:
+        """Run each (statement, rows) in its own write transaction; return how many ran.
+
+        ``independent``: no two batches touch the same node, so they may run concurrently.
+        """
 
     @abstractmethod
     def ensure_schema(self) -> None:
@@ -173,7 +178,8 @@ class Store(ABC):
         if not create:
             self._check_types(data)
         summary = WriteSummary(mode="create" if create else "merge")
-        batches: list[tuple[str, list[dict]]] = []
+        entity_batches: list[tuple[str, list[dict]]] = []
+        relation_batches: list[tuple[str, list[dict]]] = []
         by_type: dict[EntityType, list[dict]] = {}
         for e in data.entities:
             by_type.setdefault(e.type, []).append({"id": e.id, "props": entity_props(e)})
@@ -182,7 +188,7 @@ class Store(ABC):
             # MERGE even for ids the store did not hold a moment ago: another process may be loading the
             # same data, and only MERGE (serialised by the store) keeps one node per id.
             stmt = cypherlib.upsert_entities(label, create=create)
-            batches.extend((stmt, chunk) for chunk in _chunks(rows, batch_size))
+            entity_batches.extend((stmt, chunk) for chunk in _chunks(rows, batch_size))
         by_rel: dict[RelType, list[dict]] = {}
         for r in data.relations:
             row = {"source": r.source, "target": r.target, "props": relation_props(r)}
@@ -192,9 +198,12 @@ class Store(ABC):
         for rel, rows in by_rel.items():
             summary.relations[rel.value] = len(rows)
             stmt = cypherlib.upsert_relations(rel, create=create)
-            batches.extend((stmt, chunk) for chunk in _chunks(rows, batch_size))
+            relation_batches.extend((stmt, chunk) for chunk in _chunks(rows, batch_size))
         try:
-            summary.batches = self._write_batches(batches, progress)
+            # A load's ids are unique (validated), so its entity batches touch distinct nodes and a store
+            # may run them side by side; relation batches share endpoints and run one after another.
+            summary.batches = self._write_batches(entity_batches, progress, independent=True)
+            summary.batches += self._write_batches(relation_batches, progress)
         except CreateConflict:
             # Another writer created some of these ids between our emptiness check and our batch; the
             # store's uniqueness constraint refused the batch whole. MERGE everything: it is idempotent.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -110,7 +110,10 @@ class FalkorStore(Store):
         columns = [c.decode() if isinstance(c, bytes) else str(c) for c in columns]
         return QueryResult(columns, [[plain(v) for v in row] for row in res.result_set])
 
-    def _write_batches(self, batches: Iterable[tuple[str, list[dict]]], progress: Progress | None) -> int:
+    def _write_batches(
+        self, batches: Sequence[tuple[str, list[dict]]], progress: Progress | None, *, independent: bool = False
+    ) -> int:
+        # FalkorDB runs one write query at a time per graph: concurrent batches would only queue.
         n = 0
         # Turning rows into the CYPHER parameter header is pure Python and as slow as the server's work on
         # the batch: a helper thread prepares the next batch's text while the server runs this one.

@@ -56,8 +56,10 @@ public final class Neo4jServer {
                 // Loopback only: there is no auth, so nothing off this machine may reach it.
                 .setConfig(BoltConnector.listen_address, new SocketAddress(HOST, port))
                 .setConfig(GraphDatabaseSettings.auth_enabled, false)
-                // Unset, the page cache sizes itself to about half of the machine's RAM.
-                .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(256))
+                // Unset, the page cache sizes itself to about half of the machine's RAM; 256 MiB suits the
+                // tests, and -Dindgraph.pagecache=1g (the run script's NEO4J_PAGECACHE) a benchmark.
+                .setConfig(GraphDatabaseSettings.pagecache_memory,
+                        ByteUnit.parse(System.getProperty("indgraph.pagecache", "256m")))
                 // Unset, every database (system + neo4j) preallocates 256 MiB of transaction log.
                 .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
                 // GDS procedures touch kernel internals, which Neo4j only allows to allow-listed names.
