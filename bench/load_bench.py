@@ -25,7 +25,7 @@ Analysis: ``to_networkx`` and PageRank on the imported graph.
 Memory: peak RSS of this process and of the server during each step (VmHWM, reset before each step).
 
     .venv/bin/python bench/load_bench.py --short     # CI: well under a minute on an idle 2-core machine
-    .venv/bin/python bench/load_bench.py             # the full run recorded in bench/RESULTS.md
+    NEO4J_HEAP=2g NEO4J_PAGECACHE=1g .venv/bin/python bench/load_bench.py   # the run in bench/RESULTS.md
 """
 
 from __future__ import annotations
