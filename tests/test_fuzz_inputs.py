@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from graph.attributes import ATTRIBUTES
+from graph.errors import ArgumentError
 from graph.ingest import validate
 from graph.model import Entity, GraphData, Relation, RelType, Source
 from graph.nxgraph import from_networkx, read_node_link
@@ -576,9 +577,12 @@ def test_huge_and_unstorable_values(
 
 
 def test_a_huge_integer_would_be_clamped_by_the_store(falkor_store: FalkorStore) -> None:
-    """Why the loaders refuse integers beyond 64 bits: FalkorDB would store 2^63-1 and say nothing."""
+    """Why the loaders (and ``Store.query``) refuse integers beyond 64 bits: FalkorDB would store 2^63-1
+    and say nothing."""
     falkor_store.query("CREATE (:Probe)", write=True)
-    assert falkor_store.query("RETURN $v AS v", {"v": 10**30}).rows == [[2**63 - 1]]
+    assert falkor_store._query("RETURN $v AS v", {"v": 10**30}, write=False, timeout_ms=None).rows == [[2**63 - 1]]
+    with pytest.raises(ArgumentError, match="beyond the 64-bit integers"):
+        falkor_store.query("RETURN $v AS v", {"v": 10**30})
 
 
 # -- CSV ------------------------------------------------------------------------------------------------
