@@ -191,6 +191,18 @@ def chainkg_sample(lines: int, into: Path) -> Path:
 
 
 # -- write paths ----------------------------------------------------------------------------------
+def entities_then_relations(st: Any, data: GraphData, mode: str, batch_size: int, row: Row) -> Any:
+    """Write the entities, then the relations, timing each into ``row``; returns the entities' WriteSummary."""
+    t = time.perf_counter()
+    written = st.write(GraphData(entities=data.entities), mode=mode, batch_size=batch_size)
+    te = time.perf_counter() - t
+    t = time.perf_counter()
+    st.write(GraphData(relations=data.relations), mode=mode, batch_size=batch_size)
+    tr = time.perf_counter() - t
+    row.seconds, row.ent_rate, row.rel_rate = te + tr, len(data.entities) / te, len(data.relations) / tr
+    return written
+
+
 def write_phases(b: Bench, data: GraphData, dataset: str, step: str, mode: str, bulk: bool) -> None:
     """Entities then relations as two timed phases (Cypher paths), or one bulk load."""
     st = b.store(bulk=bulk)
@@ -203,13 +215,7 @@ def write_phases(b: Bench, data: GraphData, dataset: str, step: str, mode: str, 
                 row.note = f"{w.method}, {w.batches} calls, indexes included"
             else:
                 st.ensure_schema()
-                t = time.perf_counter()
-                st.write(GraphData(entities=data.entities), mode=mode, batch_size=b.batch_size)
-                te = time.perf_counter() - t
-                t = time.perf_counter()
-                st.write(GraphData(relations=data.relations), mode=mode, batch_size=b.batch_size)
-                tr = time.perf_counter() - t
-                row.seconds, row.ent_rate, row.rel_rate = te + tr, len(data.entities) / te, len(data.relations) / tr
+                entities_then_relations(st, data, mode, b.batch_size, row)
                 row.note = f"batches of {b.batch_size}"
         stats = st.stats()
         assert sum(stats["entities"].values()) == len(data.entities), stats
@@ -252,14 +258,8 @@ def neo4j_phases(b: Bench, data: GraphData, dataset: str, neo: Any) -> None:
             st.clear()
             st.ensure_schema()
             with b.step(Row(dataset, step, len(data.entities), len(data.relations)), server_pid=pid) as row:
-                t = time.perf_counter()
-                w = st.write(GraphData(entities=data.entities), mode=mode, batch_size=b.batch_size)
-                te = time.perf_counter() - t
-                t = time.perf_counter()
-                st.write(GraphData(relations=data.relations), mode=mode, batch_size=b.batch_size)
-                tr = time.perf_counter() - t
-                row.seconds, row.ent_rate, row.rel_rate = te + tr, len(data.entities) / te, len(data.relations) / tr
-                row.note = f"{w.mode}, batches of {b.batch_size}"
+                written = entities_then_relations(st, data, mode, b.batch_size, row)
+                row.note = f"{written.mode}, batches of {b.batch_size}"
             stats = st.stats()
             assert sum(stats["entities"].values()) == len(data.entities), stats
             assert sum(stats["relations"].values()) == len(data.relations), stats
