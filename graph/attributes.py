@@ -6,9 +6,12 @@ unknown or mistyped attribute in a data file is an error naming the field.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+
+from graph.support import Support
 
 # name -> (python type, description)
 ATTRIBUTES: dict[str, tuple[type, str]] = {
@@ -62,6 +65,7 @@ ATTRIBUTES: dict[str, tuple[type, str]] = {
     "growth_above_national_pct_points": (float, "growth above the national rate, percentage points"),
     "gdp_growth_pct": (float, "GDP growth, percent"),
     "gdp_share_pct": (float, "share of a larger region's GDP, percent"),
+    "metro_area_gdp_share_pct": (float, "the city's metropolitan area's share of its province's GDP, percent"),
     "digital_economy_gdp_share_pct": (float, "digital economy share of GDP, percent"),
     "research_ranking": (int, "rank in a scientific research ranking"),
     "trading_partner_rank": (int, "rank among trading partners"),
@@ -76,6 +80,64 @@ ATTRIBUTES: dict[str, tuple[type, str]] = {
     "pillar_industries_over_100bn_cny": (int, "pillar industries with output above 100 billion yuan"),
     "technical_transformation_pct": (float, "traditional industries under technical transformation, percent"),
 }
+
+
+class Qualifier(StrEnum):
+    """How a figure is hedged in its source: "over 60%", "nearly 1,000", "about 20 km²", a target."""
+
+    OVER = "over"
+    NEARLY = "nearly"
+    ABOUT = "about"
+    TARGET = "target"
+
+
+class Figure(BaseModel):
+    """What the source says around one attribute's value: its qualifiers, the year or period it is for, and
+    how well the source supports it. In a data file it is written beside the value::
+
+        annual_revenue_cny: {value: 150.0e9, qualifier: [over, target], period: at full-capacity production}
+
+    >>> f = Figure(qualifier="nearly", period="since 2021")
+    >>> f.qualifier, f.support.value, describe_figure("technology_transfers", 1000, f)
+    ((<Qualifier.NEARLY: 'nearly'>,), 'stated', 'nearly 1000 (since 2021)')
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    qualifier: tuple[Qualifier, ...] = ()
+    period: str | None = Field(default=None, max_length=100)
+    support: Support = Support.STATED
+    reason: str | None = Field(default=None, max_length=300)
+
+    @field_validator("qualifier", mode="before")
+    @classmethod
+    def _qualifiers(cls, v: Any) -> Any:
+        if v is None:
+            return ()
+        if isinstance(v, str):  # "over" or "over target" (the stored form)
+            return tuple(v.split())
+        return v
+
+    @model_validator(mode="after")
+    def _rules(self) -> Figure:
+        if self.support is Support.INFERRED and not self.reason:
+            raise ValueError("an inferred figure needs a one-line 'reason'")
+        if len(set(self.qualifier)) != len(self.qualifier):
+            raise ValueError("a qualifier is given twice")
+        return self
+
+    def is_plain(self) -> bool:
+        """True when the figure says nothing beyond its value (stated, unqualified, no period)."""
+        return self == Figure()
+
+
+def describe_figure(name: str, value: Any, figure: Figure | None = None) -> str:
+    """A figure as people read it, with its qualifiers and period: ``over 150 billion CNY (target)``."""
+    text = format_figure(value, name) if isinstance(value, int | float) else str(value)
+    fig = figure or Figure()
+    words = [q.value for q in fig.qualifier if q is not Qualifier.TARGET]
+    notes = [n for n in ("target" if Qualifier.TARGET in fig.qualifier else None, fig.period) if n]
+    return " ".join([*words, text]) + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def _one_type(values: list[int | str]) -> list[int | str]:

@@ -1,16 +1,20 @@
 """One entity or relation in its three shapes: the model record, store properties, networkx attributes.
 
-Stores hold flat properties: the core fields, every set attribute beside them, and the sources as two
-parallel lists (``source_docs``, ``source_quotes``) because Neo4j property values cannot be maps and its
-lists cannot hold nulls. networkx attributes are the same except that sources stay a list of
-``{doc, quote}`` maps. The lists of core fields below are the only ones in the project.
+Stores hold flat properties: the core fields, every set attribute beside them, and the sources as
+parallel lists (``source_docs``, ``source_quotes``, ``source_supports`` and, when any source has one,
+``source_reasons``) because Neo4j property values cannot be maps and its lists cannot hold nulls. The
+figures' qualifiers, periods and support (:class:`graph.attributes.Figure`) are parallel lists too
+(``figure_attrs``, ``figure_qualifiers``, …), written only for an entity that has any. networkx
+attributes are the same except that sources stay a list of ``{doc, quote, support, reason}`` maps and
+figures a ``{attribute: {qualifier, period, support, reason}}`` map. The lists of core fields below are
+the only ones in the project.
 
 >>> from graph.model import Entity, Source
 >>> e = Entity(id="city:wuhan", type="City", name="Wuhan", attributes={"area_km2": 8569.15},
 ...            sources=[Source(doc="ref:GB/T 2260")])
 >>> props = entity_props(e)
->>> props["area_km2"], props["source_docs"], props["source_quotes"]
-(8569.15, ['ref:GB/T 2260'], [''])
+>>> props["area_km2"], props["source_docs"], props["source_quotes"], props["source_supports"]
+(8569.15, ['ref:GB/T 2260'], [''], ['background'])
 >>> entity_from_props(entity_props(e)) == e
 True
 """
@@ -20,12 +24,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from graph.attributes import ATTRIBUTES, attributes_dict
+from graph.attributes import ATTRIBUTES, Figure, attributes_dict
 from graph.model import Entity, Relation, Source
+from graph.support import default_support
 
 __all__ = [
     "NODE_FIELDS",
     "REL_PROPERTIES",
+    "FIGURE_PROPERTIES",
     "SOURCE_PROPERTIES",
     "edge_key",
     "entity_from_attrs",
@@ -43,10 +49,12 @@ __all__ = [
 NODE_FIELDS = ("type", "name", "name_zh", "aliases", "kind")
 # Relation fields besides the endpoints, the type and sources.
 REL_PROPERTIES = ("chain", "weight", "role", "since_year")
-# How sources are stored in a store (two parallel lists).
-SOURCE_PROPERTIES = ("source_docs", "source_quotes")
+# How sources are stored in a store (parallel lists; ``source_reasons`` only when a source has a reason).
+SOURCE_PROPERTIES = ("source_docs", "source_quotes", "source_supports", "source_reasons")
+# How figures are stored (parallel lists, one item per attribute that has a Figure).
+FIGURE_PROPERTIES = ("figure_attrs", "figure_qualifiers", "figure_periods", "figure_supports", "figure_reasons")
 
-assert not {"id", "sources", *NODE_FIELDS, *SOURCE_PROPERTIES} & set(ATTRIBUTES), (
+assert not {"id", "sources", "figures", *NODE_FIELDS, *SOURCE_PROPERTIES, *FIGURE_PROPERTIES} & set(ATTRIBUTES), (
     "attribute names must not shadow core fields"
 )
 assert set(REL_PROPERTIES) <= set(Relation.model_fields), "every relation property is a Relation field"
@@ -72,19 +80,62 @@ def _rel_core(r: Relation) -> dict[str, Any]:
 def _sources_props(sources: Sequence[Source]) -> dict[str, list[str]]:
     if not sources:
         return {}
-    return {"source_docs": [s.doc for s in sources], "source_quotes": [s.quote or "" for s in sources]}
+    out = {
+        "source_docs": [s.doc for s in sources],
+        "source_quotes": [s.quote or "" for s in sources],
+        "source_supports": [s.support.value for s in sources],
+    }
+    if any(s.reason for s in sources):
+        out["source_reasons"] = [s.reason or "" for s in sources]
+    return out
+
+
+def _padded(props: Mapping[str, Any], key: str, n: int) -> list[Any]:
+    """A parallel list of ``n`` items; a missing list (data written before it existed) is all empty."""
+    values = list(props.get(key) or [])
+    return values + [""] * (n - len(values))
 
 
 def _sources_from_props(props: Mapping[str, Any]) -> list[Source]:
-    docs, quotes = props.get("source_docs") or [], props.get("source_quotes") or []
-    return [Source(doc=d, quote=q or None) for d, q in zip(docs, list(quotes) + [""] * len(docs), strict=False)]
+    docs = list(props.get("source_docs") or [])
+    quotes, supports, reasons = (_padded(props, k, len(docs)) for k in SOURCE_PROPERTIES[1:])
+    return [
+        Source(doc=d, quote=q or None, support=s or default_support(d), reason=r or None)
+        for d, q, s, r in zip(docs, quotes, supports, reasons, strict=False)
+    ]
 
 
 def _sources_attrs(sources: Sequence[Source]) -> list[dict[str, str]]:
-    return [s.model_dump(exclude_none=True) for s in sources]
+    return [s.model_dump(mode="json", exclude_none=True) for s in sources]
 
 
-def _entity(eid: str, fields: Mapping[str, Any], sources: Any) -> Entity:
+def _figures_props(figures: Mapping[str, Figure]) -> dict[str, list[str]]:
+    if not figures:
+        return {}
+    names = sorted(figures)
+    return {
+        "figure_attrs": names,
+        "figure_qualifiers": [" ".join(q.value for q in figures[n].qualifier) for n in names],
+        "figure_periods": [figures[n].period or "" for n in names],
+        "figure_supports": [figures[n].support.value for n in names],
+        "figure_reasons": [figures[n].reason or "" for n in names],
+    }
+
+
+def _figures_from_props(props: Mapping[str, Any]) -> dict[str, Figure]:
+    names = list(props.get("figure_attrs") or [])
+    qualifiers, periods, supports, reasons = (_padded(props, k, len(names)) for k in FIGURE_PROPERTIES[1:])
+    return {
+        n: Figure(qualifier=q or None, period=p or None, support=s or "stated", reason=r or None)
+        for n, q, p, s, r in zip(names, qualifiers, periods, supports, reasons, strict=False)
+    }
+
+
+def _figures_attrs(figures: Mapping[str, Figure]) -> dict[str, dict[str, Any]]:
+    return {n: f.model_dump(mode="json", exclude_none=True) for n, f in sorted(figures.items())}
+
+
+def _entity(eid: str, fields: Mapping[str, Any], sources: Any, figures: Any = None) -> Entity:
     return Entity(
         id=eid,
         type=fields["type"],
@@ -93,6 +144,7 @@ def _entity(eid: str, fields: Mapping[str, Any], sources: Any) -> Entity:
         aliases=list(fields.get("aliases") or []),
         kind=fields.get("kind"),
         attributes={k: v for k, v in fields.items() if k in ATTRIBUTES},
+        figures=figures or {},
         sources=sources,
     )
 
@@ -105,7 +157,7 @@ def _relation(source: str, rtype: str, target: str, fields: Mapping[str, Any], s
 # -- store properties --------------------------------------------------------------------------------
 def entity_props(e: Entity) -> dict[str, Any]:
     """The properties a store holds for an entity (``id`` first)."""
-    return {"id": e.id, **_core(e), **_sources_props(e.sources)}
+    return {"id": e.id, **_core(e), **_sources_props(e.sources), **_figures_props(e.figures)}
 
 
 def relation_props(r: Relation) -> dict[str, Any]:
@@ -115,7 +167,7 @@ def relation_props(r: Relation) -> dict[str, Any]:
 
 def entity_from_props(props: Mapping[str, Any]) -> Entity:
     """The entity a store node's properties describe; raises pydantic's ``ValidationError`` or ``KeyError``."""
-    return _entity(props["id"], props, _sources_from_props(props))
+    return _entity(props["id"], props, _sources_from_props(props), _figures_from_props(props))
 
 
 def relation_from_props(source: str, rtype: str, target: str, props: Mapping[str, Any]) -> Relation:
@@ -128,6 +180,8 @@ def node_attrs(e: Entity) -> dict[str, Any]:
     """networkx node attributes: the core fields (``name_zh`` and ``aliases`` always present), attributes, sources."""
     out = _core(e, sparse=False)
     out["sources"] = _sources_attrs(e.sources)
+    if e.figures:
+        out["figures"] = _figures_attrs(e.figures)
     return out
 
 
@@ -143,7 +197,7 @@ def relation_attrs(r: Relation) -> dict[str, Any]:
 
 def entity_from_attrs(node: str, attrs: Mapping[str, Any]) -> Entity:
     """The entity of a networkx node built by :func:`node_attrs` (or read from node-link JSON)."""
-    return _entity(node, attrs, attrs.get("sources") or [])
+    return _entity(node, attrs, attrs.get("sources") or [], attrs.get("figures"))
 
 
 def relation_from_attrs(source: str, target: str, attrs: Mapping[str, Any]) -> Relation:
@@ -153,4 +207,4 @@ def relation_from_attrs(source: str, target: str, attrs: Mapping[str, Any]) -> R
 
 def is_core_attr(name: str) -> bool:
     """True for a node attribute that is not one of the entity's typed attributes (name, sources, …)."""
-    return name in NODE_FIELDS or name in ("id", "sources", *SOURCE_PROPERTIES)
+    return name in NODE_FIELDS or name in ("id", "sources", "figures", *SOURCE_PROPERTIES, *FIGURE_PROPERTIES)

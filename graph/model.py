@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from graph.attributes import Attributes
+from graph.attributes import Attributes, Figure
+from graph.support import Support, default_support, is_reference
 
 __all__ = [
     "ALLOWED",
@@ -113,13 +115,51 @@ _SENTENCE_END = re.compile(r"[.!?。！？](?=\s+\S)")
 MAX_QUOTE_CHARS = 400
 
 
+MAX_REASON_CHARS = 300
+
+
 class Source(BaseModel):
-    """Where a fact comes from: a document's file name and a short evidence quote (one sentence at most)."""
+    """Where a fact comes from: a document's file name, a short evidence quote (one sentence at most), and
+    how well it supports the fact (:class:`~graph.support.Support`).
+
+    ``support`` defaults to ``background`` for a ``ref:`` reference and ``stated`` otherwise; ``inferred``
+    needs a one-line ``reason``, and ``background`` needs a ``ref:`` reference.
+
+    >>> Source(doc="ref:GB/T 2260").support, Source(doc="000.txt", quote="It is here.").support
+    (<Support.BACKGROUND: 'background'>, <Support.STATED: 'stated'>)
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     doc: str = Field(min_length=1, max_length=200)
     quote: str | None = Field(default=None, max_length=MAX_QUOTE_CHARS)
+    support: Support = Support.STATED
+    reason: str | None = Field(default=None, max_length=MAX_REASON_CHARS)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_support(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("support") in (None, "") and isinstance(data.get("doc"), str):
+            data = {**data, "support": default_support(data["doc"])}
+        return data
+
+    @field_validator("reason")
+    @classmethod
+    def _one_line(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        v = " ".join(v.split())
+        return v or None
+
+    @model_validator(mode="after")
+    def _support_rules(self) -> Source:
+        if self.support is Support.INFERRED and not self.reason:
+            raise ValueError("an inferred source needs a one-line 'reason'")
+        if self.support is Support.BACKGROUND and not is_reference(self.doc):
+            raise ValueError("a background source cites a 'ref:' reference, not a document")
+        if self.support is not Support.BACKGROUND and is_reference(self.doc):
+            raise ValueError(f"a 'ref:' reference is background knowledge, not {self.support.value}")
+        return self
 
     @field_validator("quote")
     @classmethod
@@ -148,7 +188,31 @@ class Entity(BaseModel):
     aliases: list[str] = Field(default_factory=list)
     kind: DistrictKind | None = None
     attributes: Attributes = Field(default_factory=Attributes)
+    # qualifiers, period and support of attribute values, by attribute name (only where there is any)
+    figures: dict[str, Figure] = Field(default_factory=dict)
     sources: list[Source] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inline_figures(cls, data: Any) -> Any:
+        """An attribute written as ``{value: …, qualifier: …, period: …}`` is its value plus a :class:`Figure`."""
+        if not isinstance(data, dict) or not isinstance(data.get("attributes"), dict):
+            return data
+        attrs = dict(data["attributes"])
+        figures = dict(data.get("figures") or {})
+        for name, v in data["attributes"].items():
+            if isinstance(v, dict) and "value" in v:
+                attrs[name] = v["value"]
+                figures[name] = {k: x for k, x in v.items() if k != "value"}
+        return {**data, "attributes": attrs, "figures": figures}
+
+    @model_validator(mode="after")
+    def _figures_of_set_attributes(self) -> Entity:
+        unset = [n for n in self.figures if getattr(self.attributes, n, None) is None]
+        if unset:
+            raise ValueError(f"figures given for attributes that are not set: {', '.join(sorted(unset))}")
+        self.figures = {n: f for n, f in self.figures.items() if not f.is_plain()}
+        return self
 
     @field_validator("id")
     @classmethod
@@ -237,6 +301,36 @@ class GraphData(BaseModel):
             entities=sorted(self.entities, key=lambda e: e.id),
             relations=sorted(self.relations, key=lambda r: r.key),
         )
+
+    def stated_only(self) -> GraphData:
+        """A copy with only what a source states: entities and relations with a ``stated`` source (keeping
+        those sources), relations between kept entities, and attributes whose figure is stated.
+
+        >>> s = Source(doc="d.txt", quote="A is upstream of B.")
+        >>> i = Source(doc="d.txt", support="inferred", reason="listed together")
+        >>> a, b = (Entity(id=x, type="Sector", name=x, sources=[s]) for x in ("s:a", "s:b"))
+        >>> data = GraphData(entities=[a, b], relations=[
+        ...     Relation(source="s:a", type="PART_OF_CHAIN", target="s:b", chain="c", sources=[s]),
+        ...     Relation(source="s:b", type="PART_OF", target="s:a", sources=[i])])
+        >>> [r.type.value for r in data.stated_only().relations]
+        ['PART_OF_CHAIN']
+        """
+        entities = []
+        for e in self.entities:
+            sources = [s for s in e.sources if s.support is Support.STATED]
+            if not sources:
+                continue
+            dropped = {n for n, f in e.figures.items() if f.support is not Support.STATED}
+            attrs = {k: v for k, v in e.attributes.model_dump(exclude_none=True).items() if k not in dropped}
+            figures = {n: f for n, f in e.figures.items() if n not in dropped}
+            entities.append(e.model_copy(update={"sources": sources, "attributes": Attributes(**attrs), "figures": figures}))
+        kept = {e.id for e in entities}
+        relations = [
+            r.model_copy(update={"sources": [s for s in r.sources if s.support is Support.STATED]})
+            for r in self.relations
+            if r.source in kept and r.target in kept and any(s.support is Support.STATED for s in r.sources)
+        ]
+        return GraphData(entities=entities, relations=relations)
 
     def merged(self, other: GraphData) -> GraphData:
         return GraphData(entities=self.entities + other.entities, relations=self.relations + other.relations)

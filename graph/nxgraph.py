@@ -1,7 +1,9 @@
 """The graph as networkx: a ``MultiDiGraph`` and networkx node-link JSON, and back.
 
-Nodes carry ``type``, ``name``, ``name_zh``, ``aliases``, ``kind``, every attribute and ``sources``
-(a list of ``{doc, quote}``); links carry ``type``, the relation's properties and ``sources``.
+Nodes carry ``type``, ``name``, ``name_zh``, ``aliases``, ``kind``, every attribute, ``sources`` (a list
+of ``{doc, quote, support, reason}``) and, where an attribute has qualifiers, a period or a support level,
+``figures``; links carry ``type``, the relation's properties and ``sources``. ``stated_only=True`` keeps
+only what a source states (:meth:`graph.model.GraphData.stated_only`).
 
 >>> from graph.model import Entity, GraphData, Relation
 >>> g = to_networkx(GraphData(
@@ -23,8 +25,12 @@ from graph.codec import edge_key, entity_from_attrs, node_attrs, relation_attrs,
 from graph.model import GraphData
 
 
-def to_networkx(data: GraphData) -> nx.MultiDiGraph:
-    """The graph as a ``MultiDiGraph`` keyed by entity id; parallel relations are keyed by type (and chain)."""
+def to_networkx(data: GraphData, *, stated_only: bool = False) -> nx.MultiDiGraph:
+    """The graph as a ``MultiDiGraph`` keyed by entity id; parallel relations are keyed by type (and chain).
+
+    ``stated_only`` leaves out inferred and background facts (:meth:`GraphData.stated_only`)."""
+    if stated_only:
+        data = data.stated_only()
     g = nx.MultiDiGraph()
     for e in data.entities:
         g.add_node(e.id, **node_attrs(e))
@@ -40,13 +46,14 @@ def from_networkx(g: nx.MultiDiGraph) -> GraphData:
     return GraphData(entities=entities, relations=relations)
 
 
-def node_link(data: GraphData) -> dict[str, Any]:
+def node_link(data: GraphData, *, stated_only: bool = False) -> dict[str, Any]:
     """networkx node-link data (``nodes`` and ``links``) of the graph."""
-    return nx.node_link_data(to_networkx(data), edges="links")
+    return nx.node_link_data(to_networkx(data, stated_only=stated_only), edges="links")
 
 
-def write_node_link(data: GraphData, path: Path | str) -> None:
-    Path(path).write_text(json.dumps(node_link(data), ensure_ascii=False, indent=1), encoding="utf-8")
+def write_node_link(data: GraphData, path: Path | str, *, stated_only: bool = False) -> None:
+    text = json.dumps(node_link(data, stated_only=stated_only), ensure_ascii=False, indent=1)
+    Path(path).write_text(text, encoding="utf-8")
 
 
 def read_node_link(path: Path | str) -> nx.MultiDiGraph:

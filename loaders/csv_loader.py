@@ -12,9 +12,11 @@ from graph.codec import NODE_FIELDS, REL_PROPERTIES
 from loaders.errors import LoadError, Origin, display_path
 from loaders.records import LineOf, Parsed, build_entity, build_relation
 
-# The file's columns: the model's fields (graph.codec), with one source per row.
-ENTITY_COLUMNS = ("id", *NODE_FIELDS, "source_doc", "source_quote")
-RELATION_COLUMNS = ("from", "type", "to", *REL_PROPERTIES, "source_doc", "source_quote")
+# The file's columns: the model's fields (graph.codec), with one source per row (its support and reason
+# optional: a source is stated, or background for a ``ref:`` document, unless the row says otherwise).
+SOURCE_COLUMNS = ("source_doc", "source_quote", "source_support", "source_reason")
+ENTITY_COLUMNS = ("id", *NODE_FIELDS, *SOURCE_COLUMNS)
+RELATION_COLUMNS = ("from", "type", "to", *REL_PROPERTIES, *SOURCE_COLUMNS)
 ATTR_PREFIX = "attr:"
 
 
@@ -62,12 +64,13 @@ def _rows(path: Path, parsed: Parsed) -> Iterator[tuple[int, dict[str, str]]]:
 
 
 def _source(row: dict[str, str]) -> list[dict[str, str]]:
-    doc, quote = row.pop("source_doc", "").strip(), row.pop("source_quote", "").strip()
+    doc, quote, support, reason = (row.pop(c, "").strip() for c in SOURCE_COLUMNS)
     if not doc and not quote:
         return []
     out = {"doc": doc}
-    if quote:
-        out["quote"] = quote
+    for key, value in (("quote", quote), ("support", support), ("reason", reason)):
+        if value:
+            out[key] = value
     return [out]
 
 

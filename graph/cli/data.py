@@ -140,11 +140,16 @@ def export(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Export format.")] = ExportFormat.node_link,
+    stated_only: Annotated[
+        bool, typer.Option("--stated-only", help="Only what a source states: no inferred or background facts.")
+    ] = False,
 ) -> None:
     """Export the whole graph (networkx node-link JSON)."""
     from graph.nxgraph import write_node_link
 
     with opened(ctx) as store:
         data = store.dump()
+    if stated_only:
+        data = data.stated_only()
     write_node_link(data, output)
     out.print(f"wrote {len(data.entities)} nodes and {len(data.relations)} links to {output}")

@@ -140,7 +140,8 @@
   function sourcesInto(box, sources) {
     (sources || []).forEach(function (s) {
       var q = el("blockquote", s.quote || "(no quote)");
-      q.appendChild(el("span", s.doc, "doc"));
+      var how = s.support && s.support !== "stated" ? " (" + s.support + (s.reason ? ": " + s.reason : "") + ")" : "";
+      q.appendChild(el("span", s.doc + how, "doc"));
       box.appendChild(q);
     });
   }
