@@ -65,6 +65,7 @@ class DistrictKind(StrEnum):
     COUNTY_LEVEL_CITY = "county_level_city"
     DEVELOPMENT_ZONE = "development_zone"
     NEW_AREA = "new_area"
+    GROUPING = "grouping"  # a named group of zones and sites, e.g. Wuhan's "Five Valleys"
 
 
 E = EntityType
@@ -89,6 +90,7 @@ ALLOWED: frozenset[tuple[EntityType, RelType, EntityType]] = frozenset(
     | _triples(NON_SECTOR, RelType.PARTNERS_WITH, NON_SECTOR)
     | {(E.SECTOR, RelType.PART_OF_CHAIN, E.SECTOR)}
     | _triples({E.PARK}, RelType.PART_OF, {E.BASE, E.PARK, E.DISTRICT})
+    | _triples({E.DISTRICT, E.BASE}, RelType.PART_OF, {E.DISTRICT})  # members of a grouping (Five Valleys)
     | _triples({E.BASE}, RelType.PART_OF, {E.BASE})
     | _triples({E.PROJECT}, RelType.PART_OF, {E.PROJECT, E.BASE, E.PARK})
     | _triples({E.COMPANY}, RelType.PART_OF, {E.COMPANY})

@@ -77,6 +77,8 @@ def _overlay(base: Entity, cur: Entity, blocked: set[str], add_sources: bool) ->
         aliases=[*cur.aliases, *extra],
         kind=cur.kind or base.kind,
         attributes={**base.attributes.model_dump(exclude_none=True), **cur.attributes.model_dump(exclude_none=True)},
+        # a figure goes with its value: the curated one where the curated entity sets the attribute
+        figures={**{n: f for n, f in base.figures.items() if getattr(cur.attributes, n) is None}, **cur.figures},
         sources=sources,
     )
     return merged, dropped
