@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from graph.model import Entity, GraphData
+from graph.attributes import Qualifier
+from graph.model import Entity, GraphData, Relation, RelType, Source
+from graph.support import Support
 from tests.conftest import SEEDS
 
 DOCS = {
@@ -64,7 +66,7 @@ def test_background_references_are_few_and_named(seed_data: GraphData) -> None:
     refs = [
         s.doc for rec in [*seed_data.entities, *seed_data.relations] for s in rec.sources if s.doc.startswith("ref:")
     ]
-    assert set(refs) <= {"ref:GB/T 2260", "ref:background"}
+    assert set(refs) <= {"ref:GB/T 2260", "ref:background", "ref:科技部关于认定2020年国家高新技术产业化基地的通知"}
     assert refs.count("ref:background") <= 3
 
 
@@ -158,9 +160,13 @@ def test_sino_japanese_park(seed_data: GraphData) -> None:
         if e.attributes.planned_area_km2 and e.id != park.id and reaches(d, e, park, ("PART_OF",))
     )
     assert groups == [3, 3, 4, 4, 5]
-    japan = find(d, "Japan")
-    assert japan.attributes.foreign_investment_usd == 9.08e9 and japan.attributes.enterprise_count == 291
-    assert any(r.type == "PARTNERS_WITH" and japan.id in (r.source, r.target) for r in d.relations)
+    # Japan's ranks and figures are relative to Wuhan: on the Wuhan-Japan relation, not Japan's own
+    japan, wuhan = find(d, "Japan"), find(d, "Wuhan")
+    assert set(japan.attributes.model_dump(exclude_none=True)) == {"code"}
+    (tie,) = [r for r in d.relations if r.type == "PARTNERS_WITH" and {r.source, r.target} == {wuhan.id, japan.id}]
+    assert tie.role and "9.08 billion USD" in tie.role and "291 enterprises" in tie.role and "second largest" in tie.role
+    figures = next(s for s in tie.sources if "9.08 billion" in (s.quote or ""))
+    assert figures.support is Support.INFERRED and "在汉" in (figures.reason or "")
 
 
 def test_five_valleys_are_the_bases_and_zones(seed_data: GraphData) -> None:
@@ -173,8 +179,13 @@ def test_five_valleys_are_the_bases_and_zones(seed_data: GraphData) -> None:
     }
     assert find(d, "Star Valley") is find(d, "Wuhan National Aerospace Industry Base")
     find(d, "Pharma Valley")
-    valleys = [e for e in d.entities if re.search(r"\bvalleys?\b", e.name, re.I) and "Five" in e.name]
-    assert not valleys, "the Five Valleys are aliases of existing places, not new nodes"
+    # one node groups them: each valley is PART_OF it, with its name as the role
+    (group,) = [e for e in d.entities if re.search(r"\bvalleys?\b", e.name, re.I) and "Five" in e.name]
+    assert group.kind == "grouping" and reaches(d, group, find(d, "Wuhan"))
+    members = {r.role: r.source for r in d.relations if r.type == "PART_OF" and r.target == group.id}
+    assert members == {
+        v: find(d, v).id for v in ("Optics Valley", "Auto Valley", "Cyber Valley", "Star Valley", "Pharma Valley")
+    }
 
 
 def test_wuhan_figures(seed_data: GraphData) -> None:
@@ -182,7 +193,11 @@ def test_wuhan_figures(seed_data: GraphData) -> None:
     a = wuhan.attributes
     assert (a.high_tech_enterprises_2020, a.high_tech_enterprises_2024) == (6259, 16630)
     assert a.tech_contract_value_2024_cny == 260.8e9 and a.gdp_growth_pct == 5.6
+    assert wuhan.figures["gdp_growth_pct"].period == "Q1-Q3 2025"
     assert find(seed_data, "Auto Valley").attributes.production_growth_pct == 58.4
+    # "The city's metropolitan area, contributing over 60% of Hubei's GDP": the metropolitan area's, over 60
+    assert a.gdp_share_pct is None and a.metro_area_gdp_share_pct == 60
+    assert wuhan.figures["metro_area_gdp_share_pct"].qualifier == (Qualifier.OVER,)
 
 
 def test_eleven_state_hi_tech_bases_of_2020(seed_data: GraphData) -> None:
@@ -194,3 +209,160 @@ def test_eleven_state_hi_tech_bases_of_2020(seed_data: GraphData) -> None:
     for b in bases:
         assert by_id[b].attributes.designated_year == 2020
         assert related(d, by_id[b], "SPECIALISES_IN") and related(d, by_id[b], "LOCATED_IN"), b
+
+
+def qualifiers(e: Entity, name: str) -> set[str]:
+    fig = e.figures.get(name)
+    return {q.value for q in fig.qualifier} if fig else set()
+
+
+def test_figures_keep_their_qualifiers_and_periods(seed_data: GraphData) -> None:
+    d = seed_data
+    # "nearly 1,000", "about 100 square kilometers", "about 20", "over 1,000", "more than 500 million" ...
+    institute = find(d, "Wuhan Industrial Innovation Research Institute")
+    assert institute.attributes.technology_transfers == 1000 and qualifiers(institute, "technology_transfers") == {"nearly"}
+    assert institute.figures["technology_transfers"].period == "since 2021"
+    assert qualifiers(find(d, "National NEV and ICV Base"), "planned_area_km2") == {"about"}
+    assert qualifiers(find(d, "Sino-Japanese Industrial Park"), "planned_area_km2") == {"about"}
+    programme = next(e for e in d.entities if e.attributes.project_count == 42)
+    assert qualifiers(programme, "min_project_investment_cny") == {"over"}
+    assert qualifiers(programme, "annual_revenue_cny") == {"over", "target"}
+    assert qualifiers(programme, "investment_2023_cny") == {"target"} and programme.figures["investment_2023_cny"].period == "2023"
+    assert qualifiers(programme, "investment_cny") == set()  # "reached 138.5 billion CNY": exact
+    memory = find(d, "National Memory Base")
+    assert qualifiers(memory, "capacity_chips_per_month") == {"target"}
+    assert memory.figures["capacity_chips_per_month"].period == "2023"
+    assert qualifiers(find(d, "New Aerospace Town"), "output_value_cny") == {"target"}
+    assert qualifiers(find(d, "Shengshi Technology"), "units_sold") == {"over"}  # "20,000+ units sold"
+    assert qualifiers(find(d, "Hunan 5G and Electronic Circuit Industrial Parks"), "target_enterprise_count") == {
+        "over",
+        "target",
+    }
+
+
+def test_places_follow_the_documents_not_the_names(seed_data: GraphData) -> None:
+    d = seed_data
+    # doc 004's "Changsha" automobile spare parts base is 常熟 Changshu (Jiangsu) in the ministry's list
+    base = find(d, "Changshu State Automobile Spare Parts Hi-tech Industrialisation Base")
+    assert find(d, "Changsha State Automobile Spare Parts Hi-tech Industrialisation Base") is base
+    assert reaches(d, base, find(d, "Changshu")) and reaches(d, base, find(d, "Jiangsu"))
+    assert not reaches(d, base, find(d, "Hunan"))
+    assert not any(s.quote and "Automobile Spare Parts" in s.quote for s in find(d, "Changsha").sources)
+    # 光谷南大健康产业园 lies south of Optics Valley: not in the East Lake zone, only in Wuhan (inferred)
+    nanda = find(d, "光谷南大健康产业园")
+    assert not reaches(d, nanda, find(d, "East Lake High-tech Development Zone"))
+    (where,) = [r for r in d.relations if r.source == nanda.id and r.type == "LOCATED_IN"]
+    assert where.target == find(d, "Wuhan").id and where.sources[0].support is Support.INFERRED
+    # CRRC Zhuzhou's city is Zhuzhou, in Hunan
+    crrc = find(d, "CRRC Zhuzhou Times Semiconductor")
+    assert reaches(d, crrc, find(d, "Zhuzhou")) and reaches(d, find(d, "Zhuzhou"), find(d, "Hunan"))
+    # the headline designates Beijing (the city) as AI centre
+    assert find(d, "Artificial Intelligence").id in related(d, find(d, "Beijing"), "SPECIALISES_IN")
+
+
+def test_types_and_verbs_follow_the_text(seed_data: GraphData) -> None:
+    d = seed_data
+    # a department that released a list of projects does not operate them
+    diit = find(d, "Hunan Department of Industry and Information Technology")
+    assert not related(d, diit, "OPERATES")
+    programme = next(e for e in d.entities if e.attributes.project_count == 42)
+    assert related(d, programme, "DESIGNATED_BY") == {diit.id}
+    # a data-centre site is not a company; a strategy and a product are not projects
+    assert find(d, "Centrin Wuhan Data Valley").type == "Park"
+    assert find(d, "965 strategy").type == "Sector"
+    names = {e.name.casefold() for e in d.entities if e.type == "Project"}
+    assert not {n for n in names if "nao robot" in n or "strategy" in n or "plan" in n}
+    # the memory base and its plant are one project, one node
+    assert find(d, "3D NAND flash memory chip plant") is find(d, "National Memory Base")
+
+
+def test_lists_and_tiers_are_groupings_not_chains(seed_data: GraphData) -> None:
+    d = seed_data
+    in_chain = {x for r in d.relations if r.type == "PART_OF_CHAIN" for x in (r.source, r.target)}
+    members = {
+        "Health Industry": ["Biomedicine", "Medical Equipment", "Medicine Distribution", "Bio-agriculture", "Health Services"],
+        "Aerospace Leading Industries": ["Carrier Rockets and Launch Service", "Satellite Platform and Payload"],
+        "Aerospace Basic Industries": ["New Aerospace Materials", "Aerospace Cloud Manufacturing"],
+        "Aerospace Extended Industries": ["Spatial Big Data", "Smart City Systems"],
+        "Intelligent Vehicle Software and Hardware Products": ["Lidar", "High-precision Mapping", "Intelligent Vehicle Chips"],
+        "Energy and Battery Industrial Chain": ["Anode Materials", "Battery Cells", "Battery Recycling"],
+        "Intelligent Equipment": ["Intelligent Robots", "3D Printing Equipment"],
+        "Emerging and Future Industries": ["Artificial Intelligence", "Biomedicine", "Commercial Aerospace"],
+    }  # fmt: skip
+    for group, names in members.items():
+        for name in names:
+            assert find(d, group).id in related(d, find(d, name), "PART_OF"), (name, group)
+    # the members of an unordered list are in no chain link
+    for name in members["Health Industry"] + members["Intelligent Vehicle Software and Hardware Products"]:
+        assert find(d, name).id not in in_chain, name
+    for name in members["Aerospace Basic Industries"] + members["Aerospace Extended Industries"]:
+        assert find(d, name).id not in in_chain, name
+
+
+# Words that order two industries in a sentence.
+ORDERING = re.compile(r"\b(?:upstream|downstream|then|feeds?|supplies|followed by|leads? to)\b|->|→", re.I)
+
+
+def _named_in(sector: Entity, quote: str) -> bool:
+    """True when the quote names the sector (its name or an alias, singular or plural, any case)."""
+    text = quote.casefold()
+    return any(n.casefold() in text or n.casefold().removesuffix("s") in text for n in sector.names())
+
+
+def unordered_stated_chain_links(data: GraphData) -> list[str]:
+    """Chain links that claim to be stated but whose quote orders nothing: it names neither both sectors
+    nor uses an ordering word."""
+    by_id = data.by_id()
+    bad = []
+    for r in data.relations:
+        if r.type != RelType.PART_OF_CHAIN:
+            continue
+        for s in r.sources:
+            if s.support is not Support.STATED:
+                continue
+            quote = s.quote or ""
+            both = _named_in(by_id[r.source], quote) and _named_in(by_id[r.target], quote)
+            if not (both or ORDERING.search(quote)):
+                bad.append(f"{r.source} -> {r.target} ({r.chain}): {quote!r}")
+    return bad
+
+
+def test_stated_chain_links_are_ordered_by_their_quote(seed_data: GraphData) -> None:
+    assert unordered_stated_chain_links(seed_data) == []
+    stated = [r for r in seed_data.relations if r.type == "PART_OF_CHAIN" and any(s.support == "stated" for s in r.sources)]
+    assert {(r.source, r.target) for r in stated} == {
+        ("sector:chips", "sector:display-panels"),
+        ("sector:display-panels", "sector:smart-terminals"),
+    }
+    # every other chain link is inferred, with its reason
+    for r in seed_data.relations:
+        if r.type == "PART_OF_CHAIN" and r not in stated:
+            assert all(s.support is Support.INFERRED and s.reason for s in r.sources), r
+
+
+def test_the_chain_check_catches_a_stated_link_from_a_list() -> None:
+    fields = "five major fields: biomedicine, medical equipment, medicine distribution, bio-agriculture, and health services."
+    sectors = [Entity(id=f"s:{i}", type="Sector", name=n) for i, n in enumerate(["Biomedicine", "Logistics", "Health Services"])]
+    listed = Relation(source="s:0", type="PART_OF_CHAIN", target="s:1", chain="c", sources=[Source(doc="d.txt", quote=fields)])
+    ordered = Relation(
+        source="s:0", type="PART_OF_CHAIN", target="s:1", chain="c", sources=[Source(doc="d.txt", quote="Biomedicine feeds it.")]
+    )
+    named = Relation(source="s:0", type="PART_OF_CHAIN", target="s:2", chain="c", sources=[Source(doc="d.txt", quote=fields)])
+    hedged = listed.model_copy(update={"sources": [Source(doc="d.txt", quote=fields, support="inferred", reason="list")]})
+    assert len(unordered_stated_chain_links(GraphData(entities=sectors, relations=[listed]))) == 1
+    assert unordered_stated_chain_links(GraphData(entities=sectors, relations=[ordered, named, hedged])) == []
+
+
+def test_every_fact_has_a_support_level(seed_data: GraphData) -> None:
+    sources = [s for rec in [*seed_data.entities, *seed_data.relations] for s in rec.sources]
+    levels = {level: sum(s.support is level for s in sources) for level in Support}
+    assert all(levels.values()), levels  # each level is used
+    assert all(s.reason for s in sources if s.support is Support.INFERRED)
+    assert all(s.doc.startswith("ref:") for s in sources if s.support is Support.BACKGROUND)
+    # a stated-only view keeps the documents' own facts and drops the rest
+    stated = seed_data.stated_only()
+    assert len(stated.relations) < len(seed_data.relations)
+    assert all(s.support is Support.STATED for rec in [*stated.entities, *stated.relations] for s in rec.sources)
+    assert "sector:chips" in {r.source for r in stated.relations if r.type == "PART_OF_CHAIN"}
+    assert find(stated, "Wuhan").attributes.code is None  # a background figure goes
+    assert find(stated, "Wuhan").attributes.gdp_growth_pct == 5.6  # a stated one stays
