@@ -186,7 +186,14 @@ _SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
 
 
 def unit_of(name: str) -> str | None:
-    """The unit an attribute's name carries (``investment_usd`` -> ``USD``), or None."""
+    """The unit an attribute's name carries (``investment_usd`` -> ``USD``), or None; a count is unitless
+    whatever its name says (``pillar_industries_over_100bn_cny`` counts industries).
+
+    >>> unit_of("investment_usd"), unit_of("pillar_industries_over_100bn_cny")
+    ('USD', None)
+    """
+    if name in ATTRIBUTES and ATTRIBUTES[name][0] is int:
+        return None
     for suffix, unit in sorted(_UNITS.items(), key=lambda su: -len(su[0])):
         if name.endswith(suffix):
             return unit

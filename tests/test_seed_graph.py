@@ -131,10 +131,10 @@ def test_seed_files_load_without_errors() -> None:
     data = load_paths(None)
     # counted by hand from data/seed/*.yaml; a change to the curated data changes these on purpose
     assert Counter(e.type.value for e in data.entities) == {
-        "Base": 16, "City": 10, "Company": 5, "Country": 2, "District": 16, "Organization": 5,
-        "Park": 24, "Project": 13, "Province": 8, "Sector": 93, "University": 2,
+        "Base": 16, "City": 11, "Company": 4, "Country": 2, "District": 18, "Organization": 5,
+        "Park": 25, "Project": 9, "Province": 8, "Sector": 100, "University": 2,
     }  # fmt: skip
     assert Counter(r.type.value for r in data.relations) == {
-        "DESIGNATED_BY": 11, "LOCATED_IN": 69, "OPERATES": 6, "PARTNERS_WITH": 4,
-        "PART_OF": 51, "PART_OF_CHAIN": 33, "SPECIALISES_IN": 126,
+        "DESIGNATED_BY": 12, "LOCATED_IN": 71, "OPERATES": 3, "PARTNERS_WITH": 4,
+        "PART_OF": 100, "PART_OF_CHAIN": 14, "SPECIALISES_IN": 122,
     }  # fmt: skip

@@ -323,6 +323,7 @@ MEMORY_BASE_PROPS = {
     "designation": "national base",
     "source_docs": [DOC],
     "source_quotes": ["Total investment is 24 billion US dollars."],
+    "source_supports": ["stated"],
 }
 CYBER = "National Cybersecurity Base"
 LITHIUM_CATHODE_BATTERY = ["Lithium mining", "Cathode materials", "Battery cells"]

@@ -1,6 +1,6 @@
 """``indgraph``: the command line, a thin layer over the library.
 
-Every command is a plain function in a module named for its group (:mod:`graph.cli.data`, ``db``,
+Every command is a plain function in a module named for its group (:mod:`graph.cli.data`, ``card``, ``db``,
 ``imports``, ``analyse``, ``viz``) and is registered here, in one place. Library errors
 (:class:`graph.errors.IndustryGraphError`) become one line of output here too, in :class:`_Group`.
 """
@@ -12,7 +12,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from graph.cli import analyse, data, db, imports, viz
+from graph.cli import analyse, card, data, db, imports, viz
 from graph.cli.common import report
 from graph.errors import IndustryGraphError
 
@@ -39,6 +39,7 @@ app = typer.Typer(
 app.callback()(data.global_options)
 for command in (data.load, data.query, data.queries, data.run, data.stats, data.export):
     app.command()(command)
+app.command("show")(card.show)
 app.command("neighbours")(analyse.neighbours)
 app.command("viz")(viz.viz)
 
