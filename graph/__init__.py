@@ -43,6 +43,7 @@ _EXPORTS = {
     "import_chainkg": "graph.ingest",
     # lookup
     "resolve": "graph.lookup",
+    "entity_card": "graph.card",
     # networkx
     "to_networkx": "graph.nxgraph",
     "from_networkx": "graph.nxgraph",
@@ -76,6 +77,7 @@ __all__ = [
     "WriteSummary",
     "chain_coverage",
     "connection_paths",
+    "entity_card",
     "fragile_links",
     "from_networkx",
     "import_admin",
@@ -119,6 +121,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from graph.analysis.communities import partnership_communities
     from graph.analysis.neighbours import neighbours, store_neighbours
     from graph.analysis.paths import connection_paths
+    from graph.card import entity_card
     from graph.errors import IndustryGraphError
     from graph.ingest import import_admin, import_chainkg, import_universities, load, validate
     from graph.lookup import resolve
