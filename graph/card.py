@@ -113,8 +113,10 @@ def _figures(e: Entity, stated_only: bool) -> tuple[CardFigure, ...]:
         fig = e.figures.get(name, Figure())
         if stated_only and fig.support is not Support.STATED:
             continue
-        text = describe_figure(name, value, fig) if not isinstance(value, list) else describe_figure(
-            name, ", ".join(map(str, value)), fig
+        text = (
+            describe_figure(name, value, fig)
+            if not isinstance(value, list)
+            else describe_figure(name, ", ".join(map(str, value)), fig)
         )
         out.append(
             CardFigure(

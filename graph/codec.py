@@ -29,9 +29,9 @@ from graph.model import Entity, Relation, Source
 from graph.support import default_support
 
 __all__ = [
+    "FIGURE_PROPERTIES",
     "NODE_FIELDS",
     "REL_PROPERTIES",
-    "FIGURE_PROPERTIES",
     "SOURCE_PROPERTIES",
     "edge_key",
     "entity_from_attrs",

@@ -325,7 +325,9 @@ class GraphData(BaseModel):
             dropped = {n for n, f in e.figures.items() if f.support is not Support.STATED}
             attrs = {k: v for k, v in e.attributes.model_dump(exclude_none=True).items() if k not in dropped}
             figures = {n: f for n, f in e.figures.items() if n not in dropped}
-            entities.append(e.model_copy(update={"sources": sources, "attributes": Attributes(**attrs), "figures": figures}))
+            entities.append(
+                e.model_copy(update={"sources": sources, "attributes": Attributes(**attrs), "figures": figures})
+            )
         kept = {e.id for e in entities}
         relations = [
             r.model_copy(update={"sources": [s for s in r.sources if s.support is Support.STATED]})

@@ -43,7 +43,10 @@ def test_card_of_a_base(seeded: Store) -> None:
     specialises = {r.other.id: r.support for r in groups[("SPECIALISES_IN", "out")]}
     assert specialises["sector:memory-chips"] == "stated" and specialises["sector:chip-design"] == "inferred"
     assert card.sources[1] == CardSource(
-        DOC0, "With a total investment of 30 billion USD, the project started construction at the end of 2016.", "stated", None
+        DOC0,
+        "With a total investment of 30 billion USD, the project started construction at the end of 2016.",
+        "stated",
+        None,
     )
 
 
@@ -85,7 +88,8 @@ def test_show_prints_the_card_and_json(cli, seeded: Store) -> None:
     assert r.exit_code == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == (
-        "Wuhan Economic and Technological Development Zone · 武汉经济技术开发区 · District · zone:wuhan-etdz (development_zone)"
+        "Wuhan Economic and Technological Development Zone · 武汉经济技术开发区 · District · zone:wuhan-etdz"
+        " (development_zone)"
     )
     assert "where: Wuhan › Hubei › China" in lines
     assert "  production_growth_pct             58.4% (year on year (NEV production))" in lines
@@ -99,5 +103,5 @@ def test_show_prints_the_card_and_json(cli, seeded: Store) -> None:
 
 def test_render_marks_what_is_not_stated(seeded: Store) -> None:
     lines = render(entity_card(seeded, "Optics Valley Nanda Health Industrial Park"))
-    assert "    Wuhan [inferred: the \"One Park\" of Wuhan's health base; the text does not say where in Wuhan]" in lines
+    assert '    Wuhan [inferred: the "One Park" of Wuhan\'s health base; the text does not say where in Wuhan]' in lines
     assert "where: Wuhan › Hubei › China" in lines and "where: Health Industry Base › Wuhan › Hubei › China" in lines

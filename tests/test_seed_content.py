@@ -164,7 +164,9 @@ def test_sino_japanese_park(seed_data: GraphData) -> None:
     japan, wuhan = find(d, "Japan"), find(d, "Wuhan")
     assert set(japan.attributes.model_dump(exclude_none=True)) == {"code"}
     (tie,) = [r for r in d.relations if r.type == "PARTNERS_WITH" and {r.source, r.target} == {wuhan.id, japan.id}]
-    assert tie.role and "9.08 billion USD" in tie.role and "291 enterprises" in tie.role and "second largest" in tie.role
+    assert (
+        tie.role and "9.08 billion USD" in tie.role and "291 enterprises" in tie.role and "second largest" in tie.role
+    )
     figures = next(s for s in tie.sources if "9.08 billion" in (s.quote or ""))
     assert figures.support is Support.INFERRED and "在汉" in (figures.reason or "")
 
@@ -220,14 +222,19 @@ def test_figures_keep_their_qualifiers_and_periods(seed_data: GraphData) -> None
     d = seed_data
     # "nearly 1,000", "about 100 square kilometers", "about 20", "over 1,000", "more than 500 million" ...
     institute = find(d, "Wuhan Industrial Innovation Research Institute")
-    assert institute.attributes.technology_transfers == 1000 and qualifiers(institute, "technology_transfers") == {"nearly"}
+    assert institute.attributes.technology_transfers == 1000 and qualifiers(institute, "technology_transfers") == {
+        "nearly"
+    }
     assert institute.figures["technology_transfers"].period == "since 2021"
     assert qualifiers(find(d, "National NEV and ICV Base"), "planned_area_km2") == {"about"}
     assert qualifiers(find(d, "Sino-Japanese Industrial Park"), "planned_area_km2") == {"about"}
     programme = next(e for e in d.entities if e.attributes.project_count == 42)
     assert qualifiers(programme, "min_project_investment_cny") == {"over"}
     assert qualifiers(programme, "annual_revenue_cny") == {"over", "target"}
-    assert qualifiers(programme, "investment_2023_cny") == {"target"} and programme.figures["investment_2023_cny"].period == "2023"
+    assert (
+        qualifiers(programme, "investment_2023_cny") == {"target"}
+        and programme.figures["investment_2023_cny"].period == "2023"
+    )
     assert qualifiers(programme, "investment_cny") == set()  # "reached 138.5 billion CNY": exact
     memory = find(d, "National Memory Base")
     assert qualifiers(memory, "capacity_chips_per_month") == {"target"}
@@ -280,11 +287,15 @@ def test_lists_and_tiers_are_groupings_not_chains(seed_data: GraphData) -> None:
     d = seed_data
     in_chain = {x for r in d.relations if r.type == "PART_OF_CHAIN" for x in (r.source, r.target)}
     members = {
-        "Health Industry": ["Biomedicine", "Medical Equipment", "Medicine Distribution", "Bio-agriculture", "Health Services"],
+        "Health Industry": [
+            "Biomedicine", "Medical Equipment", "Medicine Distribution", "Bio-agriculture", "Health Services"
+        ],
         "Aerospace Leading Industries": ["Carrier Rockets and Launch Service", "Satellite Platform and Payload"],
         "Aerospace Basic Industries": ["New Aerospace Materials", "Aerospace Cloud Manufacturing"],
         "Aerospace Extended Industries": ["Spatial Big Data", "Smart City Systems"],
-        "Intelligent Vehicle Software and Hardware Products": ["Lidar", "High-precision Mapping", "Intelligent Vehicle Chips"],
+        "Intelligent Vehicle Software and Hardware Products": [
+            "Lidar", "High-precision Mapping", "Intelligent Vehicle Chips"
+        ],
         "Energy and Battery Industrial Chain": ["Anode Materials", "Battery Cells", "Battery Recycling"],
         "Intelligent Equipment": ["Intelligent Robots", "3D Printing Equipment"],
         "Emerging and Future Industries": ["Artificial Intelligence", "Biomedicine", "Commercial Aerospace"],
@@ -329,7 +340,9 @@ def unordered_stated_chain_links(data: GraphData) -> list[str]:
 
 def test_stated_chain_links_are_ordered_by_their_quote(seed_data: GraphData) -> None:
     assert unordered_stated_chain_links(seed_data) == []
-    stated = [r for r in seed_data.relations if r.type == "PART_OF_CHAIN" and any(s.support == "stated" for s in r.sources)]
+    stated = [
+        r for r in seed_data.relations if r.type == "PART_OF_CHAIN" and any(s.support == "stated" for s in r.sources)
+    ]
     assert {(r.source, r.target) for r in stated} == {
         ("sector:chips", "sector:display-panels"),
         ("sector:display-panels", "sector:smart-terminals"),
@@ -341,14 +354,27 @@ def test_stated_chain_links_are_ordered_by_their_quote(seed_data: GraphData) -> 
 
 
 def test_the_chain_check_catches_a_stated_link_from_a_list() -> None:
-    fields = "five major fields: biomedicine, medical equipment, medicine distribution, bio-agriculture, and health services."
-    sectors = [Entity(id=f"s:{i}", type="Sector", name=n) for i, n in enumerate(["Biomedicine", "Logistics", "Health Services"])]
-    listed = Relation(source="s:0", type="PART_OF_CHAIN", target="s:1", chain="c", sources=[Source(doc="d.txt", quote=fields)])
-    ordered = Relation(
-        source="s:0", type="PART_OF_CHAIN", target="s:1", chain="c", sources=[Source(doc="d.txt", quote="Biomedicine feeds it.")]
+    fields = "five major fields: biomedicine, medical equipment, medicine distribution, and health services."
+    sectors = [
+        Entity(id=f"s:{i}", type="Sector", name=n)
+        for i, n in enumerate(["Biomedicine", "Logistics", "Health Services"])
+    ]
+    listed = Relation(
+        source="s:0", type="PART_OF_CHAIN", target="s:1", chain="c", sources=[Source(doc="d.txt", quote=fields)]
     )
-    named = Relation(source="s:0", type="PART_OF_CHAIN", target="s:2", chain="c", sources=[Source(doc="d.txt", quote=fields)])
-    hedged = listed.model_copy(update={"sources": [Source(doc="d.txt", quote=fields, support="inferred", reason="list")]})
+    ordered = Relation(
+        source="s:0",
+        type="PART_OF_CHAIN",
+        target="s:1",
+        chain="c",
+        sources=[Source(doc="d.txt", quote="Biomedicine feeds it.")],
+    )
+    named = Relation(
+        source="s:0", type="PART_OF_CHAIN", target="s:2", chain="c", sources=[Source(doc="d.txt", quote=fields)]
+    )
+    hedged = listed.model_copy(
+        update={"sources": [Source(doc="d.txt", quote=fields, support="inferred", reason="list")]}
+    )
     assert len(unordered_stated_chain_links(GraphData(entities=sectors, relations=[listed]))) == 1
     assert unordered_stated_chain_links(GraphData(entities=sectors, relations=[ordered, named, hedged])) == []
 

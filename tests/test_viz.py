@@ -228,7 +228,9 @@ def test_html_is_self_contained_and_escapes_data(g: nx.MultiDiGraph) -> None:
     assert EVIL in {n["name"] for n in data["nodes"]}
     assert len(data["edges"]) == g.number_of_edges() and len({e["id"] for e in data["edges"]}) == len(data["edges"])
     partner = next(e for e in data["edges"] if e["type"] == "PARTNERS_WITH" and e["source"] == "base:b")
-    assert partner["role"] == "joint training" and partner["sources"] == [{"doc": "d0.txt", "quote": QUOTE, "support": "stated"}]
+    assert partner["role"] == "joint training" and partner["sources"] == [
+        {"doc": "d0.txt", "quote": QUOTE, "support": "stated"}
+    ]
     assert data["styles"]["nodes"]["Base"]["color"] == "#d62728"
 
 
@@ -308,7 +310,9 @@ def test_graphml_reads_back_with_types_and_json_lists(g: nx.MultiDiGraph, tmp_pa
     assert back.number_of_nodes() == g.number_of_nodes() and back.number_of_edges() == g.number_of_edges()
     assert back.nodes["cn-420100"]["type"] == "City" and back.nodes["cn-420100"]["label"] == "Wuhan"
     assert json.loads(back.nodes["cn-420100"]["aliases"]) == ["Jiangcheng"]
-    assert json.loads(back.nodes["base:b"]["sources"]) == [{"doc": "t.txt", "quote": "Memory Base is named.", "support": "stated"}]
+    assert json.loads(back.nodes["base:b"]["sources"]) == [
+        {"doc": "t.txt", "quote": "Memory Base is named.", "support": "stated"}
+    ]
     assert back.nodes["company:x"]["name"] == EVIL
     assert "name_zh" not in back.nodes["org:m"]  # None dropped
     roles = {d.get("role") for *_, d in back.edges(data=True) if d["type"] == "PARTNERS_WITH"}
