@@ -141,7 +141,13 @@ def build_entity(raw: Mapping[str, Any], origin: Origin, line_of: LineOf | None 
     try:
         entity = Entity.model_validate(raw)
     except ValidationError as exc:
-        return _all_errors(exc, raw, origin, line_of, {})
+        # a figure is written beside its value, in `attributes` (Entity splits it out into `figures`)
+        aliases = {"figures": "attributes"}
+
+        def at(loc: tuple[Any, ...]) -> int:
+            return line_of((aliases.get(str(loc[0]), loc[0]), *loc[1:])) if line_of and loc else 0
+
+        return _all_errors(exc, raw, origin, at if line_of else None, aliases)
     return unstorable_errors(entity, origin, line_of) or entity
 
 
