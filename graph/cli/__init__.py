@@ -52,6 +52,7 @@ import_app = typer.Typer(help="Import public data sets into the store.", no_args
 import_app.command("admin")(imports.admin)
 import_app.command("universities")(imports.universities)
 import_app.command("chainkg")(imports.chainkg)
+import_app.command("chains")(imports.chains)
 import_app.command("locations")(imports.locations)
 app.add_typer(import_app, name="import")
 
