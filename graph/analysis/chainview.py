@@ -126,6 +126,14 @@ class ChainView(Protocol):
         """For each id, what it is directly LOCATED_IN."""
         ...
 
+    def provinces(self, ids: Iterable[str]) -> dict[str, EntityRef]:
+        """For each located id, its provincial-level division (``cn-XX0000``), through LOCATED_IN."""
+        ...
+
+    def partners(self, ids: Iterable[str]) -> dict[str, set[str]]:
+        """For each id, its PARTNERS_WITH partners (either direction)."""
+        ...
+
 
 Path = tuple[str, ...]
 
@@ -183,6 +191,11 @@ def ancestors(view: ChainView, sectors: Iterable[str]) -> dict[str, dict[str, Pa
 def descendants(view: ChainView, sectors: Iterable[str]) -> dict[str, dict[str, Path]]:
     """For each sector, its narrower sectors (PART_OF, transitively), each with the path down to it."""
     return _closure(view, sectors, up=False)
+
+
+def _provincial(node_id: str) -> bool:
+    """Whether an id is a provincial-level division of the backbone (``cn-XX0000``)."""
+    return len(node_id) == 9 and node_id.startswith("cn-") and node_id.endswith("0000")
 
 
 # -- networkx -------------------------------------------------------------------------------------------
@@ -260,6 +273,34 @@ class GraphView:
             raise UnknownEntityError(f"no entity with id '{place}' (look names up with graph.lookup.resolve)")
         return nodes_within(self.G, place)
 
+    def provinces(self, ids: Iterable[str]) -> dict[str, EntityRef]:
+        out: dict[str, EntityRef] = {}
+        for n in ids:
+            seen, level = {n}, [n] if n in self.G else []
+            for _ in range(7):
+                hit = sorted(x for x in level if _provincial(x))
+                if hit:
+                    out[n] = self._ref(hit[0])
+                    break
+                level = [
+                    p
+                    for x in level
+                    for p in self.G.succ[x]
+                    if p not in seen and "LOCATED_IN" in edge_types(self.G, x, p)
+                ]
+                seen.update(level)
+        return out
+
+    def partners(self, ids: Iterable[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for n in ids:
+            if n in self.G:
+                pairs = [(n, v) for v in self.G.succ[n]] + [(u, n) for u in self.G.pred[n]]
+                found = {v if u == n else u for u, v in pairs if "PARTNERS_WITH" in edge_types(self.G, u, v)}
+                if found:
+                    out[n] = found
+        return out
+
     def located_at(self, ids: Iterable[str]) -> dict[str, list[EntityRef]]:
         out: dict[str, list[EntityRef]] = {}
         for n in ids:
@@ -320,6 +361,20 @@ class StoreView:
         if not self.refs([place]):
             raise UnknownEntityError(f"no entity with id '{place}' (look names up with graph.lookup.resolve)")
         return {place} | {r[0] for r in self.store.run("located_in", {"place": place}).rows}
+
+    def provinces(self, ids: Iterable[str]) -> dict[str, EntityRef]:
+        out: dict[str, EntityRef] = {}
+        for chunk in _chunks(ids):
+            for r in sorted(self.store.run("provinces_of", {"ids": chunk}).records(), key=lambda r: r["province"]):
+                out.setdefault(r["id"], EntityRef(r["province"], r["type"], r["name"], r["name_zh"]))
+        return out
+
+    def partners(self, ids: Iterable[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for chunk in _chunks(ids):
+            for r in self.store.run("partners_of", {"ids": chunk}).records():
+                out.setdefault(r["id"], set()).add(r["partner"])
+        return out
 
     def located_at(self, ids: Iterable[str]) -> dict[str, list[EntityRef]]:
         out: dict[str, list[EntityRef]] = {}

@@ -38,7 +38,19 @@ from graph.analysis.common import EntityRef, ref_fields
 from graph.gcpause import gc_paused
 from loaders.templates import ChainTemplate
 
-__all__ = ["STRONG", "ChainPlayers", "Player", "StepPlayers", "chain_players"]
+__all__ = [
+    "NEARNESS",
+    "STRONG",
+    "WEIGHTS",
+    "Candidate",
+    "ChainPlayers",
+    "GapReport",
+    "GapStep",
+    "Player",
+    "StepPlayers",
+    "chain_players",
+    "gap_report",
+]
 
 # a step with this many local players or more is strong; one or two is weak; none is missing
 STRONG = 3
@@ -89,6 +101,29 @@ class ChainPlayers:
     strong_from: int = STRONG
 
 
+Found = dict[str, dict[str, tuple[EntityRef, str, float | None]]]
+
+
+def _all_players(view: ChainView, template: ChainTemplate) -> Found:
+    """step id -> {entity id: (ref, the sector it works in, weight)} for every player anywhere."""
+    sectors = template.sectors()
+    narrower = descendants(view, sectors)
+    specialists = view.specialists({*sectors, *(x for d in narrower.values() for x in d)})
+    found: Found = {}
+    for step in template.steps:
+        best: dict[str, tuple[EntityRef, str, float | None]] = {}
+        for s in step.sectors:
+            for sub in [s, *narrower[s]]:
+                for ref, w in specialists.get(sub, ()):
+                    if ref.type == "Sector":
+                        continue
+                    old = best.get(ref.id)
+                    if old is None or (w or 0) > (old[2] or 0):
+                        best[ref.id] = (ref, sub, w)
+        found[step.id] = best
+    return found
+
+
 def _status(n: int) -> Status:
     return "strong" if n >= STRONG else "weak" if n else "missing"
 
@@ -119,21 +154,8 @@ def chain_players(view: ChainView, template: ChainTemplate, place: str | None = 
     """
     within = view.within(place) if place is not None else None
     place_ref = view.refs([place])[place][0] if place is not None else None
-    sectors = template.sectors()
-    narrower = descendants(view, sectors)
-    specialists = view.specialists({*sectors, *(x for d in narrower.values() for x in d)})
-    found: dict[str, dict[str, tuple[EntityRef, str, float | None]]] = {}
-    for step in template.steps:
-        best: dict[str, tuple[EntityRef, str, float | None]] = {}
-        for s in step.sectors:
-            for sub in [s, *narrower[s]]:
-                for ref, w in specialists.get(sub, ()):
-                    if ref.type == "Sector" or (within is not None and ref.id not in within):
-                        continue
-                    old = best.get(ref.id)
-                    if old is None or (w or 0) > (old[2] or 0):
-                        best[ref.id] = (ref, sub, w)
-        found[step.id] = best
+    everyone = _all_players(view, template)
+    found = {step: {i: x for i, x in best.items() if within is None or i in within} for step, best in everyone.items()}
     located = view.located_at({i for best in found.values() for i in best})
     steps = []
     for step in template.steps:
@@ -145,3 +167,206 @@ def chain_players(view: ChainView, template: ChainTemplate, place: str | None = 
             StepPlayers(step.id, step.stage, step.name, step.name_zh, step.sectors, _status(len(rows)), tuple(rows))
         )
     return ChainPlayers(template.id, template.name, template.name_zh, place_ref, tuple(steps))
+
+
+# -- the gap report -----------------------------------------------------------------------------------------
+# How a candidate's score is made: each part is 0..1, weighted, summed; the parts are shown with the score.
+WEIGHTS = {"centrality": 0.4, "nearness": 0.3, "local_links": 0.2, "chain_steps": 0.1}
+NEARNESS = {"same province": 1.0, "neighbouring province": 0.5, "elsewhere": 0.0, "unlocated": 0.0}
+LOCAL_LINKS_FULL = 3  # this many partnerships with entities in the place give the whole local-links part
+
+
+@dataclass(frozen=True)
+class Candidate(EntityRef):
+    """A company elsewhere that works on a weak or missing step, with the parts of its score.
+
+    Attributes
+    ----------
+    province : EntityRef or None
+        Its provincial-level division (None when unlocated).
+    places : tuple of EntityRef
+        What it is directly LOCATED_IN.
+    sector : str
+        The sector of the step (or a narrower one) it works in.
+    centrality : float or None
+        How central the step is to its business: the weight of that link (ChainKnowledgeGraph: the
+        product's share of revenue), None when unknown (counts as 0).
+    nearness : str
+        ``same province``, ``neighbouring province``, ``elsewhere`` or ``unlocated``.
+    local_links : int
+        Its partnerships (PARTNERS_WITH) with entities in the place.
+    chain_steps : int
+        How many steps of the chain it works on.
+    score : float
+        ``Σ WEIGHTS[part] × part`` with each part in 0..1 (see :data:`WEIGHTS`, :data:`NEARNESS`).
+    """
+
+    province: EntityRef | None
+    places: tuple[EntityRef, ...]
+    sector: str
+    centrality: float | None
+    nearness: str
+    local_links: int
+    chain_steps: int
+    score: float
+
+
+@dataclass(frozen=True)
+class GapStep:
+    """One step of the gap report: its status, local players (the top ones) and candidates."""
+
+    id: str
+    stage: int
+    name: str
+    name_zh: str
+    sectors: tuple[str, ...]
+    status: Status
+    players: int
+    top_players: tuple[Player, ...]
+    candidates: tuple[Candidate, ...]
+
+
+@dataclass(frozen=True)
+class GapReport:
+    """What :func:`gap_report` returns."""
+
+    template: str
+    name: str
+    name_zh: str
+    layout: str
+    place: EntityRef
+    province: EntityRef | None
+    steps: tuple[GapStep, ...]
+    strong_from: int = STRONG
+    weights: tuple[tuple[str, float], ...] = tuple(WEIGHTS.items())
+
+
+def _neighbouring() -> dict[str, set[str]]:
+    import yaml
+
+    from graph.resources import data_dir
+
+    raw = yaml.safe_load((data_dir() / "province_neighbours.yaml").read_text(encoding="utf-8"))
+    out: dict[str, set[str]] = {}
+    for a, bs in raw["borders"].items():
+        for b in bs:
+            out.setdefault(str(a), set()).add(str(b))
+            out.setdefault(str(b), set()).add(str(a))
+    return out
+
+
+def _nearness(province: EntityRef | None, home: EntityRef | None, borders: dict[str, set[str]]) -> str:
+    if province is None:
+        return "unlocated"
+    if home is None:
+        return "elsewhere"
+    if province.id == home.id:
+        return "same province"
+    return "neighbouring province" if province.id[3:5] in borders.get(home.id[3:5], set()) else "elsewhere"
+
+
+def _score(centrality: float | None, nearness: str, local_links: int, chain_steps: int, steps: int) -> float:
+    parts = {
+        "centrality": min(max(centrality or 0.0, 0.0), 1.0),
+        "nearness": NEARNESS[nearness],
+        "local_links": min(local_links, LOCAL_LINKS_FULL) / LOCAL_LINKS_FULL,
+        "chain_steps": chain_steps / steps if steps else 0.0,
+    }
+    return round(sum(WEIGHTS[k] * v for k, v in parts.items()), 4)
+
+
+@gc_paused()
+def gap_report(view: ChainView, template: ChainTemplate, place: str, *, top: int = 5, candidates: int = 5) -> GapReport:
+    """For a place and a chain: each step's local players and status, and for weak and missing steps the
+    companies elsewhere that could fill them, ranked by a score whose parts are shown.
+
+    Parameters
+    ----------
+    view : ChainView
+        :class:`~graph.analysis.chainview.GraphView` or :class:`~graph.analysis.chainview.StoreView`.
+    template : ChainTemplate
+        The chain (:func:`loaders.templates.template`).
+    place : str
+        Id of the place.
+    top : int
+        Local players listed per step (the count covers all of them).
+    candidates : int
+        Candidates listed per weak or missing step.
+
+    Returns
+    -------
+    GapReport
+        ``steps`` in template order: ``status`` (strong from :data:`STRONG` players, weak with 1–2,
+        missing with none), ``players`` (how many), ``top_players`` (most central first, with where they
+        are) and ``candidates`` (:class:`Candidate`: companies not in the place, best score first; ties by
+        name). A candidate's score is ``0.4·centrality + 0.3·nearness + 0.2·local links + 0.1·chain steps``,
+        each part 0..1: the step's weight in its business; 1 in the same province, 0.5 in a neighbouring
+        one; partnerships with entities in the place (3 or more: 1); the share of the chain's steps it
+        works on.
+
+    Raises
+    ------
+    graph.errors.UnknownEntityError
+        ``place`` is not in the graph.
+    graph.errors.ArgumentError
+        ``top`` or ``candidates`` is negative.
+    """
+    from graph.errors import ArgumentError
+
+    if top < 0 or candidates < 0:
+        raise ArgumentError("top and candidates must be 0 or more")
+    within = view.within(place)
+    place_ref = view.refs([place])[place][0]
+    everyone = _all_players(view, template)
+    steps_of: dict[str, int] = {}
+    for best in everyone.values():
+        for i in best:
+            steps_of[i] = steps_of.get(i, 0) + 1
+    local = {s: [x for i, x in best.items() if i in within] for s, best in everyone.items()}
+    status = {s: _status(len(xs)) for s, xs in local.items()}
+    outside = {
+        s: [x for i, x in best.items() if i not in within and x[0].type == "Company"]
+        for s, best in everyone.items()
+        if status[s] != "strong"
+    }
+    cand_ids = {x[0].id for xs in outside.values() for x in xs}
+    home = view.provinces([place]).get(place)
+    provinces = view.provinces(cand_ids)
+    partners = view.partners(cand_ids)
+    borders = _neighbouring()
+
+    def rank_players(xs: list[tuple[EntityRef, str, float | None]]) -> list[tuple[EntityRef, str, float | None]]:
+        return sorted(xs, key=lambda x: (x[2] is None, -(x[2] or 0), x[0].name.casefold(), x[0].id))
+
+    ranked: dict[str, list[Candidate]] = {}
+    for s, xs in outside.items():
+        rows = []
+        for ref, sub, w in xs:
+            near = _nearness(provinces.get(ref.id), home, borders)
+            links = len(partners.get(ref.id, set()) & within)
+            score = _score(w, near, links, steps_of[ref.id], len(template.steps))
+            rows.append((ref, sub, w, near, links, score))
+        rows.sort(key=lambda r: (-r[5], r[0].name.casefold(), r[0].id))
+        ranked[s] = [
+            Candidate(*ref_fields(ref), provinces.get(ref.id), (), sub, w, near, links, steps_of[ref.id], score)
+            for ref, sub, w, near, links, score in rows[:candidates]
+        ]
+    shown_players = {s: rank_players(xs)[:top] for s, xs in local.items()}
+    located = view.located_at(
+        {x[0].id for xs in shown_players.values() for x in xs} | {c.id for cs in ranked.values() for c in cs}
+    )
+    steps = []
+    for step in template.steps:
+        players = tuple(
+            Player(*ref_fields(ref), tuple(located.get(ref.id, ())), sub, w) for ref, sub, w in shown_players[step.id]
+        )
+        cands = tuple(
+            Candidate(*ref_fields(c), c.province, tuple(located.get(c.id, ())), c.sector, c.centrality, c.nearness,
+                      c.local_links, c.chain_steps, c.score)
+            for c in ranked.get(step.id, ())
+        )  # fmt: skip
+        steps.append(
+            GapStep(step.id, step.stage, step.name, step.name_zh, step.sectors, status[step.id],
+                    len(local[step.id]), players, cands)
+        )  # fmt: skip
+    return GapReport(template.id, template.name, template.name_zh, template.layout, place_ref, home, tuple(steps))

@@ -12,7 +12,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from graph.cli import analyse, data, db, imports, viz
+from graph.cli import analyse, chains, data, db, imports, viz
 from graph.cli.common import report
 from graph.errors import IndustryGraphError
 
@@ -65,6 +65,7 @@ analyse_app.command("key-links")(analyse.key_links)
 analyse_app.command("fragile")(analyse.fragile)
 analyse_app.command("communities")(analyse.communities)
 analyse_app.command("path")(analyse.path)
+analyse_app.command("gaps")(chains.gaps)
 app.add_typer(analyse_app, name="analyse")
 
 
