@@ -126,6 +126,7 @@ def check_whole_batches(srv: EmbeddedServer) -> int:
             "code": f"C{i}",
             "source_docs": ["crash.txt"],
             "source_quotes": [f"Row {i}."],
+            "source_supports": ["stated"],
         }, f"entity {id_} lost properties"
     return n
 

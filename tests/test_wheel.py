@@ -83,7 +83,7 @@ def test_installed_from_the_wheel_outside_the_checkout(installed: tuple[Path, Pa
     loaded = indgraph(installed, "load")
     stats = json.loads(indgraph(installed, "stats", "-f", "json").stdout)
     totals = {(r["kind"], r["type"]): r["count"] for r in stats}
-    assert totals[("total", "entities")] == 194 and totals[("total", "relations")] == 300, loaded.stdout
+    assert totals[("total", "entities")] == 200 and totals[("total", "relations")] == 331, loaded.stdout
 
     queries = indgraph(installed, "queries").stdout
     assert "chain_around" in queries and "base_profile" in queries
