@@ -311,10 +311,14 @@ def test_clicking_a_step_shows_its_evidence(browser, tmp_path: Path) -> None:
         ["Xray Lithium", "Hunan", "0.80", "neighbouring province", "1", "2", "0.62"],
         [EVIL, "Hubei", "0.80", "same province", "1", "2", "0.50"],
     ]
-    assert browser.evaluate("document.querySelectorAll('#details-body table')[1].rows[1].cells[0].title") == "Sector: s:x"
+    assert (
+        browser.evaluate("document.querySelectorAll('#details-body table')[1].rows[1].cells[0].title") == "Sector: s:x"
+    )
     assert browser.evaluate("document.getElementById('step-salt').classList.contains('selected')") is True
     # the arrows of the chosen step stand out
-    assert browser.evaluate("[...document.querySelectorAll('path.arrow.on')].map(p => p.dataset.from + '>' + p.dataset.to)") == [
+    assert browser.evaluate(
+        "[...document.querySelectorAll('path.arrow.on')].map(p => p.dataset.from + '>' + p.dataset.to)"
+    ) == [
         "ore>salt",
         "salt>cells",
     ]

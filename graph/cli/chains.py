@@ -18,6 +18,7 @@ import typer
 from rich.table import Table
 
 from graph.cli.common import Format, FormatOpt, opened, out, print_table
+from graph.cli.viz import LabelLang
 from graph.lookup import resolve
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ def gaps(
     picture: Annotated[
         Path | None, typer.Option("--picture", "-o", help="Also draw the chain map: .html, .png or .svg.")
     ] = None,
-    labels: Annotated[str, typer.Option("--labels", help="Picture labels: en or zh.")] = "en",
+    labels: Annotated[LabelLang, typer.Option("--labels", help="Picture labels: en or zh.")] = LabelLang.en,
     graph_file: GraphFileOpt = None,
 ) -> None:
     """Which steps of a chain a place holds (strong, weak, missing), and who elsewhere could fill the gaps."""
@@ -95,11 +96,11 @@ def gaps(
 
     tpl = template(chain)
     with _view(ctx, graph_file) as (view, names):
-        report = gap_report(view, tpl, resolve(names, place), top=top, candidates=candidates)  # type: ignore[arg-type]
+        report = gap_report(view, tpl, resolve(names, place), top=top, candidates=candidates)
     if picture is not None:
         from graph.viz.chainmap import write_chain_map
 
-        write_chain_map(report, picture, labels=labels)
+        write_chain_map(report, picture, labels=labels.value)
         out.print(f"wrote {picture}", style="dim", highlight=False)
     if fmt is Format.json:
         import json

@@ -405,7 +405,18 @@ def to_chain_map_html(report: GapReport, *, labels: Labels = "en", template: Cha
     )
     ui = {
         k: _ui(labels, k, n="{n}", total="{total}")
-        for k in ("sectors", "top_players", "players_h", "candidates_h", "name", "where", "sector", "weight", "none", "json")
+        for k in (
+            "sectors",
+            "top_players",
+            "players_h",
+            "candidates_h",
+            "name",
+            "where",
+            "sector",
+            "weight",
+            "none",
+            "json",
+        )
     }
     ui |= {f"part_{k}": v for k, v in _PARTS[labels].items()}
     data = {"arrows": [list(a) for a in m.arrows], "steps": _evidence(report, labels), "ui": ui}
@@ -504,8 +515,9 @@ def _draw(report: GapReport, path: Path, labels: Labels, template: ChainTemplate
     width = max(width, 7.0)
     legend_h = 0.6
     height = bottom + legend_h + _MARGIN * 0.5
-    rc = {"font.family": families, "svg.fonttype": "none", "axes.unicode_minus": False, "text.usetex": False}
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context(
+        {"font.family": families, "svg.fonttype": "none", "axes.unicode_minus": False, "text.usetex": False}
+    ):
         fig = Figure(figsize=(width, height))
         FigureCanvasAgg(fig)
         ax = fig.add_axes((0, 0, 1, 1))
