@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from graph.cli.common import Format, FormatOpt, opened, out, print_table
+from graph.cli.common import Format, FormatOpt, err, opened, out, print_table
 from graph.lookup import resolve
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ def gaps(
         from graph.viz.chainmap import write_chain_map
 
         write_chain_map(report, picture, labels=labels)
-        out.print(f"wrote {picture}", style="dim", highlight=False)
+        err.print(f"wrote {picture}", style="dim", highlight=False)
     if fmt is Format.json:
         import json
 
@@ -157,7 +157,7 @@ def compare(
         from graph.viz.heatmap import write_heatmap
 
         write_heatmap(result, picture, labels=labels)
-        out.print(f"wrote {picture}", style="dim", highlight=False)
+        err.print(f"wrote {picture}", style="dim", highlight=False)
     if fmt is Format.json:
         import json
 

@@ -68,8 +68,7 @@ def write_heatmap(comparison: Comparison, path: Path | str, *, labels: str = "en
             [-0.4 * span if lq == 0 else v for (_, lq), v in zip(row, lr, strict=True)]
             for row, lr in zip(cells, logs, strict=True)
         ]
-        cmap = plt.get_cmap("RdBu_r").copy()
-        cmap.set_bad("#dddddd")
+        cmap = plt.get_cmap("RdBu_r").with_extremes(bad="#dddddd")
         import numpy as np
 
         data = np.ma.masked_invalid(np.array(values, dtype=float))
