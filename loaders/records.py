@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,21 @@ def validation_errors(
 # The stores hold 64-bit integers (FalkorDB silently clamps a larger one to 2^63-1) and answer with
 # 15 significant digits of a float.
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# Names are printed in terminals and written to XML: control characters (terminal escapes, backspace,
+# tab, newline ...) in them are refused; other text fields (descriptions, quotes) may hold them.
+NAME_FIELDS = frozenset({"name", "name_zh", "aliases"})
+
+
+def control_character(text: str) -> str | None:
+    """The first control character (Unicode category Cc) in ``text``, escaped, or None.
+
+    >>> control_character("Bad\x1b[31m Co"), control_character("Café")
+    ('\\x1b', None)
+    """
+    for ch in text:
+        if unicodedata.category(ch) == "Cc":
+            return repr(ch)[1:-1]
+    return None
 
 
 def _unstorable(value: Any, loc: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
@@ -64,6 +80,8 @@ def _unstorable(value: Any, loc: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, .
     if isinstance(value, str):
         if "\x00" in value:
             yield loc, "contains a NUL character (\\0), which the stores cannot hold"
+        elif loc and loc[0] in NAME_FIELDS and (ch := control_character(value)):
+            yield loc, f"a name cannot hold control characters (found {ch}): names are shown in terminals and files"
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,8 +21,32 @@ from graph.attributes import format_figure
 from graph.errors import IndustryGraphError, LoadErrors
 from graph.stores import QueryResult, Store, open_store
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters (terminal escapes, backspace, BEL ...) shown as ``\\x1b``-style
+    escapes, so that a name can never move the cursor, change colours or retitle the terminal.
+    Newlines are kept.
+
+    >>> visible("Bad\x1b[31m Co\x08")
+    'Bad\\x1b[31m Co\\x08'
+    """
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+class _PlainConsole(Console):
+    """A console that prints text as it is: no Rich markup (an entity called ``Bad [/bold] Co`` or
+    ``[link=…]`` is a name, not a style), and control characters made visible. Every string the CLI
+    prints, table cells and titles included, passes through ``render_str``."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        kwargs["markup"] = False
+        return super().render_str(visible(text), **kwargs)
+
+
+out = _PlainConsole(soft_wrap=True, markup=False)
+err = _PlainConsole(stderr=True, soft_wrap=True, markup=False)
 
 
 class Format(StrEnum):
@@ -43,7 +68,7 @@ class WriteModeName(StrEnum):
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print ``error: message`` (the message as plain text, never markup) and return the exit to raise."""
-    err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False)
+    err.print(Text.assemble(("error:", "bold red"), " ", visible(message)), highlight=False)
     return typer.Exit(code)
 
 
