@@ -20,9 +20,11 @@ __all__ = [
     "DataSetError",
     "EntityLookupError",
     "FontMissingError",
+    "GraphFileError",
     "IndustryGraphError",
     "LoadError",
     "LoadErrors",
+    "OutputError",
     "QueryParameterError",
     "ReadOnlyError",
     "ServerError",
@@ -96,6 +98,15 @@ class FontMissingError(VizError):
 
 class TooLargeError(VizError):
     """The view is too large for the format (e.g. a Mermaid chart of hundreds of nodes)."""
+
+
+# -- files ------------------------------------------------------------------------------------------
+class OutputError(IndustryGraphError):
+    """An output file could not be written (a folder, a missing parent, a full disk, no permission)."""
+
+
+class GraphFileError(IndustryGraphError):
+    """A graph file to read (node-link JSON) is missing, malformed or not a graph."""
 
 
 # -- importing ---------------------------------------------------------------------------------------

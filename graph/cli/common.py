@@ -120,17 +120,65 @@ def progress_bar(what: str, total: int, *, min_total: int = 0) -> Iterator[Calla
         yield lambda n: bar.advance(task, n)
 
 
+_PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _json_value(key: str, text: str) -> Any:
+    """``text`` read as JSON, refusing numbers no store holds as written (like the loaders do)."""
+
+    def number(kind: str) -> Callable[[str], Any]:
+        def parse(s: str) -> Any:
+            shown = s if len(s) <= 40 else f"{s[:20]}…({len(s)} characters)"
+            if kind == "int":
+                if not _INT64[0] <= int(s) <= _INT64[1]:
+                    raise fail(f"--param {key}: {shown} is beyond the 64-bit integers a store holds (-2^63 to 2^63-1)")
+                return int(s)
+            f = float(s)
+            if f in (float("inf"), float("-inf")):
+                raise fail(f"--param {key}: {shown} is beyond the largest number a store holds (about 1.8e308)")
+            if f == 0 and any(c in "123456789" for c in s.lower().partition("e")[0]):
+                raise fail(f"--param {key}: {shown} is too close to zero: a store would hold it as 0")
+            return f
+
+        return parse
+
+    def constant(s: str) -> Any:
+        raise fail(f"--param {key}: {s} is not a number a store can hold; quote it as text: {key}='\"{s}\"'")
+
+    try:
+        value = json.loads(text, parse_int=number("int"), parse_float=number("float"), parse_constant=constant)
+    except (json.JSONDecodeError, RecursionError):
+        return text
+    _check_keys(key, value)
+    return value
+
+
+def _check_keys(key: str, value: Any) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if "`" in k:
+                raise fail(f"--param {key}: a map key cannot hold a backtick (`), got '{k}'")
+            _check_keys(f"{key}.{k}", v)
+    elif isinstance(value, list):
+        for v in value:
+            _check_keys(key, v)
+
+
 def parse_params(pairs: list[str] | None) -> dict[str, Any]:
-    """``k=v`` pairs; a value that reads as JSON (numbers, lists, true) is taken as JSON, else as text."""
+    """``k=v`` pairs; a value that reads as JSON (numbers, lists, true) is taken as JSON, else as text.
+
+    Numbers a store cannot hold as written (beyond 64-bit integers, beyond or below the range of a
+    float, NaN, Infinity) and map keys holding a backtick are refused with one line.
+    """
     params: dict[str, Any] = {}
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise fail(f"--param takes key=value, got '{pair}'")
-        try:
-            params[key] = json.loads(value)
-        except json.JSONDecodeError:
-            params[key] = value
+        if not _PARAM_NAME.match(key):
+            raise fail(f"--param {key!r}: a parameter name is letters, digits and _ (as in $name)")
+        params[key] = _json_value(key, value)
     return params
 
 
