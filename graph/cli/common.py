@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import sys
@@ -284,12 +286,40 @@ def print_table(table: Table, console: Console | None = None) -> list[str]:
     return dropped
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…), +cmd|…, @SUM(…)).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(v: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: text starting like a formula gets a leading ``'``
+    (OWASP's advice); numbers, including negative ones, stay numbers.
+
+    >>> [spreadsheet_cell(v) for v in ("=1+2", "-2+3", "@SUM(A1)", "Wuhan", -2, "'quoted")]
+    ["'=1+2", "'-2+3", "'@SUM(A1)", 'Wuhan', -2, "'quoted"]
+    """
+    if isinstance(v, list | dict):
+        v = json.dumps(v, ensure_ascii=False)
+    if isinstance(v, str) and v.startswith(FORMULA_START):
+        return "'" + v
+    return v
+
+
+def csv_text(result: QueryResult) -> str:
+    """``result`` as CSV for spreadsheets: see :func:`spreadsheet_cell` (``-f json`` has the values as they are)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([spreadsheet_cell(c) for c in result.columns])
+    for row in result.rows:
+        w.writerow([spreadsheet_cell(v) for v in row])
+    return buf.getvalue()
+
+
 def print_result(result: QueryResult, fmt: Format, title: str | None = None) -> None:
-    """Rows as a tidy table (people), JSON or CSV (other tools)."""
+    """Rows as a tidy table (people), JSON (tools) or CSV (spreadsheets: formula-like text neutralised)."""
     if fmt is Format.json:
         sys.stdout.write(result.to_json() + "\n")
     elif fmt is Format.csv:
-        sys.stdout.write(result.to_csv())
+        sys.stdout.write(csv_text(result))
     else:
         table = Table(title=title, title_justify="left")
         for c in result.columns:
