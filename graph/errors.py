@@ -125,7 +125,8 @@ class LoadError:
     message: str
 
     def __str__(self) -> str:
-        file, field, message = _one_line(self.file), _one_line(self.field), _one_line(self.message)
+        file, field, message = _one_line(self.file), _cut(_one_line(self.field), 80), _one_line(self.message)
+        message = _cut(message, 400)  # a message quoting a huge value (a 100 KB key) stays readable
         where = f"{file}:{self.line}" if self.line else file
         return f"{where}: {field}: {message}" if field else f"{where}: {message}"
 
@@ -143,6 +144,10 @@ class LoadErrors(IndustryGraphError):
             f"{n} error{'s' if n != 1 else ''} in input, nothing was loaded:\n"
             + "\n".join(f"  {e}" for e in self.errors)
         )
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 1]}…({len(text)} characters)"
 
 
 def _one_line(text: str) -> str:
