@@ -70,6 +70,9 @@ def read_node_link(path: Path | str) -> nx.MultiDiGraph:
         raise GraphFileError(f"{path} is nested too deeply to be a node-link graph") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("nodes"), list) or not isinstance(raw.get("links"), list):
         raise GraphFileError(f"{path} is not node-link JSON: expected an object with 'nodes' and 'links' lists")
+    for i, node in enumerate(raw["nodes"]):
+        if not isinstance(node, dict) or "id" not in node or "type" not in node:
+            raise GraphFileError(f"{path} is not a valid node-link graph: node {i} has no 'id' and 'type'")
     try:
         return nx.node_link_graph(raw, directed=True, multigraph=True, edges="links")
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

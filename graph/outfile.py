@@ -45,13 +45,16 @@ def _reason(exc: OSError) -> str:
     }.get(exc.errno or 0, exc.strerror or str(exc))
 
 
-def check_target(path: Path) -> None:
-    """Refuse, before any work is done, a target that cannot be a file: empty, a folder, no parent folder."""
+def check_target(path: Path, create_parents: bool = False) -> None:
+    """Refuse, before any work is done, a target that cannot be a file: empty, a folder, no parent folder
+    (``create_parents``: a missing parent will be created, but a file on the way is refused)."""
     if str(path) in ("", "."):
         raise OutputError("no output file given (an empty name)")
     if path.is_dir():
         raise OutputError(f"cannot write {path}: it is a folder; give a file name")
     parent = path.parent
+    while create_parents and not parent.exists() and parent != parent.parent:
+        parent = parent.parent
     if not parent.is_dir():
         what = f"{parent} is not a folder" if parent.exists() else f"the folder {parent} does not exist"
         raise OutputError(f"cannot write {path}: {what}")

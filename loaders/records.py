@@ -141,7 +141,7 @@ NAME_FIELDS = frozenset({"name", "name_zh", "aliases"})
 
 
 def control_character(text: str) -> str | None:
-    """The first control character (Unicode category Cc) in ``text``, escaped, or None.
+    r"""The first control character (Unicode category Cc) in ``text``, escaped, or None.
 
     >>> control_character("Bad\x1b[31m Co"), control_character("Café")
     ('\\x1b', None)

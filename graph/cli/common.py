@@ -27,7 +27,7 @@ _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
 def visible(text: str) -> str:
-    """``text`` with control characters (terminal escapes, backspace, BEL ...) shown as ``\\x1b``-style
+    r"""``text`` with control characters (terminal escapes, backspace, BEL ...) shown as ``\x1b``-style
     escapes, so that a name can never move the cursor, change colours or retitle the terminal.
     Newlines are kept.
 
