@@ -65,14 +65,14 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
     return p
 
 
-def _clean(result, what: str) -> str:  # noqa: ANN001 - click's Result
+def _clean(result, what: str) -> str:
     """The output of a command that must succeed; counts the attack as held."""
     assert result.exit_code == 0, f"{what}: {result.output}"
     count("hostile_io", "held")
     return result.output
 
 
-def _refused(result, what: str, *expected: str) -> str:  # noqa: ANN001
+def _refused(result, what: str, *expected: str) -> str:
     """A command that must fail with one clean ``error:`` line naming the problem, and no traceback."""
     assert result.exit_code != 0, f"{what} succeeded: {result.output}"
     text = result.output
