@@ -92,9 +92,10 @@ def check(parsed: Parsed, known: Mapping[str, EntityType], stored: StoredNames |
                         f"alias '{shown(alias)}' is also claimed by '{other_id}' ({where})",
                     )
                 )
-        for field, name in [("name", e.name), ("name_zh", e.name_zh), *(("aliases", a) for a in e.aliases)]:
-            if name is None:
-                continue
+        named: list[tuple[str, str]] = [("name", e.name), *(("aliases", a) for a in e.aliases)]
+        if e.name_zh:
+            named.insert(1, ("name_zh", e.name_zh))
+        for field, name in named:
             other = ids.get(name.strip().casefold())
             if other is not None and other != e.id:
                 errors.append(

@@ -181,8 +181,9 @@ def draw(
     if 0 < n_notes <= MAX_NOTES:  # room for the numbered roles below the picture
         height += 0.3 + 0.22 * math.ceil(n_notes / (2 if n_notes > 4 else 1))
     # names are literal text: a "$" in one must not start matplotlib's mathtext
-    rc = {"font.family": families, "svg.fonttype": "none", "axes.unicode_minus": False, "text.parse_math": False}
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context(
+        {"font.family": families, "svg.fonttype": "none", "axes.unicode_minus": False, "text.parse_math": False}
+    ):
         fig = Figure(figsize=(width, height), layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
