@@ -27,7 +27,7 @@ from tests.support.figures import count, record_figures  # noqa: F401 - the modu
 
 FALKOR = pytest.mark.parametrize("store", ["falkordb"], indirect=True)  # the CLI layer: one store is enough
 
-MARKUP = "Bad [/bold] Co"
+MARKUP = "Bad [/bold] Co :thumbs_up:"
 LINK = "[link=https://evil.example]click[/link]"
 MATH = "Fund $\\frac{1 and $2"
 FORMULA = '=HYPERLINK("http://x","y")'

@@ -39,16 +39,16 @@ def visible(text: str) -> str:
 
 class _PlainConsole(Console):
     """A console that prints text as it is: no Rich markup (an entity called ``Bad [/bold] Co`` or
-    ``[link=…]`` is a name, not a style), and control characters made visible. Every string the CLI
-    prints, table cells and titles included, passes through ``render_str``."""
+    ``[link=…]`` is a name, not a style), no ``:emoji:`` codes, and control characters made visible.
+    Every string the CLI prints, table cells and titles included, passes through ``render_str``."""
 
     def render_str(self, text: str, **kwargs: Any) -> Text:
-        kwargs["markup"] = False
+        kwargs["markup"] = kwargs["emoji"] = False
         return super().render_str(visible(text), **kwargs)
 
 
-out = _PlainConsole(soft_wrap=True, markup=False)
-err = _PlainConsole(stderr=True, soft_wrap=True, markup=False)
+out = _PlainConsole(soft_wrap=True, markup=False, emoji=False)
+err = _PlainConsole(stderr=True, soft_wrap=True, markup=False, emoji=False)
 
 
 class Format(StrEnum):
