@@ -71,14 +71,16 @@ def validate(paths: Iterable[str | Path] | None, store: Store | None = None) -> 
 def stored_names(store: Store, names: set[str]) -> list[tuple[str, list[str], list[str]]]:
     """Entities in ``store`` whose name, Chinese name or an alias is one of ``names`` (case-folded, NFC).
 
-    Returns (id, [name, name_zh], aliases) triples; the caller compares names again with its own folding.
+    Returns (id, names, aliases) triples; the caller compares names again with its own folding. The names
+    of an entity without evidence (an imported data set: ChainKG's product 'AI') are left out: two entities
+    may share a name, and a curated alias may name what such data names too (lookups list both).
     """
     # the store lower-cases, Python case-folds and normalises: send both compositions of each name
     wanted = sorted({form.lower() for n in names for form in (n, unicodedata.normalize("NFD", n))})
     out = []
     for i in range(0, len(wanted), 5000):
         res = store.query(cypherlib.statement("read/entities_named"), {"names": wanted[i : i + 5000]}, timeout_ms=None)
-        out += [(r[0], [n for n in (r[1], r[2]) if n], list(r[3] or [])) for r in res.rows]
+        out += [(r[0], [n for n in (r[1], r[2]) if n] if r[4] else [], list(r[3] or [])) for r in res.rows]
     return out
 
 

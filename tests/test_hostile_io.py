@@ -289,18 +289,21 @@ def test_param_edge_values_still_work(cli, store: Store) -> None:
 
 # -- item 13: collisions with what the store holds ---------------------------------------------------------
 STORED = """\
+doc: demo.txt
 entities:
-  - {id: cn-420100, type: City, name: Wuhan, aliases: [Jiangcheng]}
-  - {id: company:cafe, type: Company, name: "Caf\\u00e9 R\\u00e9sum\\u00e9"}
+  - {id: cn-420100, type: City, name: Wuhan, aliases: [Jiangcheng], sources: [Wuhan is a city.]}
+  - {id: company:cafe, type: Company, name: "Caf\\u00e9 R\\u00e9sum\\u00e9", sources: [A cafe.]}
 """
 
 
 @pytest.mark.parametrize("store", ["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)], indirect=True)
 def test_collisions_with_the_stored_graph_are_caught_at_validation(cli, store: Store, tmp_path: Path) -> None:
     _clean(cli("load", str(_write(tmp_path, "stored.yaml", STORED))), "load")
+    # imported data without evidence (as ChainKG's product 'AI'): a curated alias may name it too
+    store.write(GraphData(entities=[Entity(id="sector:imported", type="Sector", name="Shared Name")]))
     new = """\
 entities:
-  - {id: company:a, type: Company, name: A Co, aliases: [WUHAN]}
+  - {id: company:a, type: Company, name: A Co, aliases: [WUHAN, shared name]}
   - {id: company:b, type: Company, name: Jiangcheng}
   - {id: company:c, type: Company, name: C Co, aliases: ["Cafe\\u0301 Re\\u0301sume\\u0301"]}
   - {id: company:d, type: Company, name: D Co, aliases: [cn-420100]}
