@@ -59,12 +59,14 @@ def viz(
     """Draw the graph or a part of it: partnerships, an industry chain, or the neighbourhood of an entity."""
     from graph.model import RelType
     from graph.nxgraph import to_networkx
+    from graph.outfile import check_target
     from graph.viz import FORMATS, render
     from graph.viz.layout import layout
     from graph.viz.select import view as choose
 
     if output.suffix.lower() not in FORMATS:
         raise fail(f"can't write '{output.name}': use one of {', '.join(FORMATS)}")
+    check_target(output, create_parents=True)  # before the store is read and the picture drawn
     with opened(ctx) as store:
         if view in (View.chain, View.around) and target:
             from graph.viz.fetch import view_graph
