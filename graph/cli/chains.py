@@ -142,7 +142,7 @@ def compare(
     picture: Annotated[
         Path | None, typer.Option("--picture", "-o", help="Also draw the heat map: .png, .svg or .pdf.")
     ] = None,
-    labels: Annotated[str, typer.Option("--labels", help="Picture labels: en or zh.")] = "en",
+    labels: Annotated[LabelLang, typer.Option("--labels", help="Picture labels: en or zh.")] = LabelLang.en,
     graph_file: GraphFileOpt = None,
 ) -> None:
     """Places side by side on one chain: steps covered, players per step, location quotients."""
@@ -157,7 +157,7 @@ def compare(
     if picture is not None:
         from graph.viz.heatmap import write_heatmap
 
-        write_heatmap(result, picture, labels=labels)
+        write_heatmap(result, picture, labels=labels.value)
         err.print(f"wrote {picture}", style="dim", highlight=False)
     if fmt is Format.json:
         import json
