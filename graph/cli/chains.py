@@ -184,9 +184,11 @@ def compare(
         cells = [f"{n} · {q:g}" if q else str(n) for n, q in zip(p.players, p.quotients, strict=True)]
         table.add_row(p.place.name, f"{p.steps_covered}/{len(result.steps)}", *cells)
     print_table(table)
-    out.print(
-        "location quotient: the place's share of a step's located companies over its share of all "
-        f"{result.all_located_companies} located companies (1 = as expected; -f csv has every figure)",
-        style="dim",
-        highlight=False,
-    )
+    if result.all_located_companies:
+        note = (
+            "location quotient: the place's share of a step's located companies over its share of all "
+            f"{result.all_located_companies} located companies (1 = as expected; -f csv has every figure)"
+        )
+    else:
+        note = "no company is located: quotients need located companies ('import chainkg', 'import locations')"
+    out.print(note, style="dim", highlight=False)
