@@ -247,12 +247,15 @@ def build_entity(raw: Mapping[str, Any], origin: Origin, line_of: LineOf | None 
         entity = Entity.model_validate(raw)
     except ValidationError as exc:
         # a figure is written beside its value, in `attributes` (Entity splits it out into `figures`)
-        aliases = {"figures": "attributes"}
-
         def at(loc: tuple[Any, ...]) -> int:
-            return line_of((aliases.get(str(loc[0]), loc[0]), *loc[1:])) if line_of and loc else 0
+            return line_of(("attributes", *loc[1:]) if loc and loc[0] == "figures" else loc) if line_of else 0
 
-        return _all_errors(exc, raw, origin, at if line_of else None, aliases)
+        return [
+            LoadError(e.file, e.line, "attributes." + e.field.removeprefix("figures."), e.message)
+            if e.field.startswith("figures.")
+            else e
+            for e in _all_errors(exc, raw, origin, at if line_of else None, {})
+        ]
     return unstorable_errors(entity, origin, line_of) + _underflow_errors(raw, origin, line_of) or entity
 
 
