@@ -218,7 +218,9 @@ class FalkorStore(Store):
         untouched = f"the graph '{self.graph_name}' was not created (a bulk load is renamed into place only when whole)"
         try:
             conn.delete(side)  # what a crashed or interrupted load left; we hold the write lock alone
-            calls = falkordb_bulk.send(conn, side, bulk, progress, check=interrupt.check)
+            calls = falkordb_bulk.send(
+                conn, side, bulk, progress, max_bytes=falkordb_bulk.MAX_CALL_BYTES, check=interrupt.check
+            )
             self._create_indexes(self.db.select_graph(side))
             self._wait_for_indexes(self.db.select_graph(side))
             if not conn.renamenx(side, self.graph_name):  # someone created it by hand meanwhile
@@ -300,7 +302,7 @@ _UNSAVED = "the load is in the server's memory but not on disk: once there is sp
 
 def _mem_capacity(conn: Any) -> str:
     try:
-        value = int(dict(conn.execute_command("GRAPH.CONFIG", "GET", "QUERY_MEM_CAPACITY"))[b"QUERY_MEM_CAPACITY"])
+        value = int(conn.execute_command("GRAPH.CONFIG", "GET", "QUERY_MEM_CAPACITY")[1])
         return f"{value / 2**20:,.0f} MiB"
-    except (redis.RedisError, KeyError, TypeError, ValueError):
+    except (redis.RedisError, IndexError, TypeError, ValueError):
         return "the server's QUERY_MEM_CAPACITY"
