@@ -91,7 +91,7 @@ def test_a_pid_file_that_is_no_process_id_is_stale_and_never_signalled(
     assert "kill" not in started
     assert srv.stop().startswith("stopped FalkorDB (pid ")
     assert [sig for _, sig in signals] == []  # SHUTDOWN over the socket, no signal
-    count("hardening_pid_files", "refused")
+    count("store_hardening", "attacks_held")
 
 
 def test_a_reused_pid_of_another_program_is_never_signalled(home: Path, signals: list[tuple[int, int]]) -> None:
@@ -110,7 +110,7 @@ def test_a_reused_pid_of_another_program_is_never_signalled(home: Path, signals:
     finally:
         sleeper.kill()
         sleeper.wait()
-    count("hardening_pid_files", "refused")
+    count("store_hardening", "attacks_held")
 
 
 def test_a_huge_pid_through_the_cli_is_one_clean_line_and_not_stuck(home: Path) -> None:
@@ -123,7 +123,7 @@ def test_a_huge_pid_through_the_cli_is_one_clean_line_and_not_stuck(home: Path) 
     assert started.returncode == 0 and "started FalkorDB" in started.stdout, started
     assert cli(home, "db", "status").returncode == 0
     assert cli(home, "db", "stop").returncode == 0
-    count("hardening_pid_files", "refused")
+    count("store_hardening", "attacks_held")
 
 
 # -- 5. ownership, links and what is in the way ------------------------------------------------------------
@@ -144,7 +144,7 @@ def test_a_home_or_socket_of_another_user_is_refused(home: Path) -> None:
         assert f"the socket {srv.socket} belongs to another user (uid {NOBODY})" in err
     finally:
         planted.close()
-    count("hardening_ownership", "refused")
+    count("store_hardening", "attacks_held")
 
 
 def test_a_home_writable_by_others_is_refused_until_fixed(home: Path) -> None:
@@ -155,7 +155,7 @@ def test_a_home_writable_by_others_is_refused_until_fixed(home: Path) -> None:
     home.chmod(0o700)
     assert cli(home, "db", "start").returncode == 0
     assert cli(home, "db", "stop").returncode == 0
-    count("hardening_ownership", "refused")
+    count("store_hardening", "attacks_held")
 
 
 def test_a_relocated_socket_lives_in_a_private_folder(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -170,13 +170,13 @@ def test_a_relocated_socket_lives_in_a_private_folder(monkeypatch: pytest.Monkey
         assert srv.socket.parent.stat().st_uid == os.getuid()
         srv.stop()
         srv.socket.parent.chmod(0o777)  # as another user could have made it before us
-        with pytest.raises(ServerError, match="socket folder .* is writable by other users"):
+        with pytest.raises(ServerError, match=r"socket folder .* is writable by other users"):
             srv.start()
     finally:
         for pid in server_pids(srv):
             os.kill(pid, signal.SIGKILL)
         shutil.rmtree(tmp, ignore_errors=True)
-    count("hardening_ownership", "refused")
+    count("store_hardening", "attacks_held")
 
 
 @pytest.mark.parametrize("name", ["falkordb.pid", "falkordb.log"])
@@ -187,14 +187,14 @@ def test_a_link_in_place_of_the_pid_or_log_file_is_not_followed(home: Path, tmp_
     err = clean_error(cli(home, "db", "start"))
     assert f"{home / name} is a symbolic link; refusing to follow it" in err
     assert target.read_text() == "precious\n"
-    count("hardening_ownership", "refused")
+    count("store_hardening", "attacks_held")
 
 
 def test_a_folder_at_the_socket_path_is_one_clean_line(home: Path) -> None:
     (home / "falkordb.sock").mkdir()
     err = clean_error(cli(home, "db", "start"))
     assert f"{home / 'falkordb.sock'} is in the way of the server's socket: it is a folder; remove it" in err
-    count("hardening_clean_lines", "clean")
+    count("store_hardening", "attacks_held")
 
 
 def test_an_unusable_home_is_one_clean_line(tmp_path: Path) -> None:
@@ -202,7 +202,7 @@ def test_an_unusable_home_is_one_clean_line(tmp_path: Path) -> None:
     afile.write_text("")
     err = clean_error(cli(afile / "home", "db", "start"))
     assert f"cannot use the data folder {afile / 'home'}: Not a directory" in err
-    count("hardening_clean_lines", "clean")
+    count("store_hardening", "attacks_held")
 
 
 @pytest.fixture
@@ -228,7 +228,7 @@ def test_a_read_only_home_is_one_clean_line(tmpfs: Path) -> None:
     subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True)
     err = clean_error(cli(tmpfs / "home", "db", "start"))
     assert f"cannot write to the data folder {tmpfs / 'home'} (read-only, or no permission)" in err
-    count("hardening_clean_lines", "clean")
+    count("store_hardening", "attacks_held")
 
 
 # -- 3. a full disk ------------------------------------------------------------------------------------
@@ -280,7 +280,7 @@ def test_a_full_disk_is_named_writes_are_refused_and_nothing_unsaved_is_reported
     assert srv.start().startswith("started")
     assert entity_count(srv) == n  # all of it survived a restart: it was on disk when reported
     srv.stop()
-    count("hardening_disk_full", "detected")
+    count("store_hardening", "attacks_held")
 
 
 # -- 2. two create-mode loads at once -----------------------------------------------------------------------
@@ -297,7 +297,7 @@ def test_two_concurrent_create_loads_never_duplicate(home: Path, tmp_path: Path)
     with FalkorStore(home, graph=GRAPH, start=False) as store:
         assert store.query("MATCH (n:Entity) RETURN count(n), count(DISTINCT n.id)").rows == [[n, n]]
     EmbeddedServer(home).stop()
-    count("hardening_concurrent_create", "loads", 2)
+    count("store_hardening", "attacks_held")
 
 
 # -- 4. a crash part way through a multi-call bulk load; indexes before lookups -------------------------------
@@ -349,7 +349,7 @@ def test_a_crash_during_a_multi_call_bulk_load_keeps_nothing_and_a_rerun_complet
         assert store.db.connection.exists(GRAPH + LOADING_SUFFIX) == 0  # the leftover was dropped
     assert index_states(srv, GRAPH) and set(index_states(srv, GRAPH)) == {"OPERATIONAL"}
     srv.stop()
-    count("hardening_bulk_crash", "crashes_survived")
+    count("store_hardening", "attacks_held")
 
 
 def test_a_graph_left_without_indexes_gets_them_before_any_lookup(home: Path) -> None:
@@ -365,6 +365,7 @@ def test_a_graph_left_without_indexes_gets_them_before_any_lookup(home: Path) ->
         assert store.known_types(["company:b00001", "nope"]) == {"company:b00001": "Company"}
         assert index_states(srv, GRAPH) and set(index_states(srv, GRAPH)) == {"OPERATIONAL"}
     srv.stop()
+    count("store_hardening", "attacks_held")
 
 
 def _props() -> tuple:
@@ -385,7 +386,7 @@ def test_a_server_killed_before_index_creation_is_one_clean_line(home: Path) -> 
             time.sleep(0.05)
         with pytest.raises(StoreError, match="lost the connection to FalkorDB"):
             store.ensure_schema()
-    count("hardening_clean_lines", "clean")
+    count("store_hardening", "attacks_held")
 
 
 # -- 6. queries that would take the server down --------------------------------------------------------------
@@ -403,7 +404,7 @@ def test_a_query_over_the_memory_cap_is_stopped_and_the_server_lives(
         config = store.db.connection.execute_command("GRAPH.CONFIG", "GET", "TIMEOUT_MAX")
         assert config[1] == MAX_TIMEOUT_MS  # the server stops any query after the maximum
     srv.stop()
-    count("hardening_query_limits", "stopped")
+    count("store_hardening", "attacks_held")
 
 
 def test_timeout_zero_is_the_maximum_and_beyond_it_is_refused(falkor_store: FalkorStore) -> None:
@@ -413,6 +414,7 @@ def test_timeout_zero_is_the_maximum_and_beyond_it_is_refused(falkor_store: Falk
         falkor_store.query("RETURN 1", timeout_ms=MAX_TIMEOUT_MS + 1)
     with pytest.raises(ArgumentError):
         falkor_store.query("RETURN 1", timeout_ms=-5)
+    count("store_hardening", "attacks_held")
 
 
 # -- 12. Ctrl-C and SIGTERM during a load -------------------------------------------------------------------
@@ -445,7 +447,7 @@ def test_a_signal_stops_a_load_at_a_batch_boundary_and_says_what_was_written(
     with FalkorStore(home, graph=GRAPH, start=False) as store:
         assert store.query("MATCH (n:Entity) RETURN count(n), count(DISTINCT n.id)").rows == [[n, n]]
     srv.stop()
-    count("hardening_signals", "interrupted_loads")
+    count("store_hardening", "attacks_held")
 
 
 def test_a_signal_during_a_bulk_load_keeps_nothing(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -470,4 +472,4 @@ def test_a_signal_during_a_bulk_load_keeps_nothing(home: Path, monkeypatch: pyte
         assert store.db.connection.exists(GRAPH) == 0
         assert store.db.connection.exists(GRAPH + LOADING_SUFFIX) == 0
     srv.stop()
-    count("hardening_signals", "interrupted_loads")
+    count("store_hardening", "attacks_held")

@@ -155,9 +155,10 @@ class Store(ABC):
         alone, since it creates ids without looking), or share with other upserts."""
         return contextlib.nullcontext()
 
-    def _ensure_indexes(self) -> None:  # noqa: B027 - optional hook
-        """Hook: make sure a graph that exists has its indexes (a crash can leave a bulk load without
-        them) before anything looks entities up; stores whose schema is transactional need nothing."""
+    def ensure_indexes(self) -> None:  # noqa: B027 - optional hook
+        """Make sure a graph that exists has its indexes, built, before anything looks entities up by id
+        (a crash of an older bulk load left a graph without them, and every lookup then scanned it).
+        Stores whose schema is transactional need nothing."""
 
     def _confirm_saved(self) -> None:  # noqa: B027 - optional hook
         """Hook: after a write, raise unless the store has saved it durably (e.g. not if the disk is full)."""
@@ -314,7 +315,7 @@ class Store(ABC):
 
     def known_types(self, ids: Iterable[str]) -> dict[str, EntityType]:
         """Types of those ``ids`` that already exist in the store (looked up by index, never by a scan)."""
-        self._ensure_indexes()
+        self.ensure_indexes()
         ids = sorted(set(ids))
         out: dict[str, EntityType] = {}
         for i in range(0, len(ids), 5000):
