@@ -209,7 +209,7 @@ def test_an_unusable_home_is_one_clean_line(tmp_path: Path) -> None:
 def tmpfs() -> Iterator[Path]:
     """A small tmpfs (root only): a disk that can be filled or made read-only."""
     mnt = short_tmpdir("igm-")
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m,mode=0700", "tmpfs", str(mnt)], capture_output=True)
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m,mode=0700", "tmpfs", str(mnt)], capture_output=True)
     if proc.returncode != 0:
         mnt.rmdir()
         pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.decode().strip()}")
@@ -250,21 +250,25 @@ def test_a_full_disk_is_named_writes_are_refused_and_nothing_unsaved_is_reported
     assert "No space left on device" in err
     assert "loaded into" not in full.stdout  # nothing reported as loaded
 
-    # The server may get its pending log out once a failed rewrite frees its temporary file: fill the rest.
-    time.sleep(1.5)
+    # The server gets its pending log out if a failed rewrite frees its temporary file: keep the disk full.
     rest = tmpfs / "rest"
-    fd = os.open(rest, os.O_WRONLY | os.O_CREAT, 0o600)
-    with contextlib.suppress(OSError):
-        while True:
-            os.write(fd, b"\0" * 4096)
-    os.close(fd)
-    # a write is accepted into memory, then cannot be saved: from then on writes are refused
+    fd = os.open(rest, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     errors = []
-    for i in range(3):
-        attempt = cli(home, "query", "--write", f"CREATE (:Entity {{id: 'x{i}'}})")
+    for i in range(20):
+        with contextlib.suppress(OSError):
+            while True:
+                os.write(fd, b"\0" * 4096)
+        # a write is accepted into memory, then cannot be saved: from then on writes are refused
+        # (big enough to need a new page of the log: a small write fits in the last page's slack)
+        attempt = cli(
+            home, "query", "--write", f"CREATE (:Entity {{id: 'x{i}', pad: $pad}})", "-p", "pad=" + "p" * 9000
+        )
         if attempt.returncode != 0:
             errors.append(clean_error(attempt))
-    assert errors and all(f"disk full in {home}" in e for e in errors), errors
+            break
+        time.sleep(0.5)
+    os.close(fd)
+    assert errors and f"disk full in {home}" in errors[0], errors
     status = cli(home, "db", "status")
     assert f"running, but disk full in {home}" in status.stdout, status
     assert cli(home, "stats").returncode == 0  # reads still work
@@ -279,6 +283,27 @@ def test_a_full_disk_is_named_writes_are_refused_and_nothing_unsaved_is_reported
     assert srv.stop().startswith("stopped")
     assert srv.start().startswith("started")
     assert entity_count(srv) == n  # all of it survived a restart: it was on disk when reported
+    srv.stop()
+    count("store_hardening", "attacks_held")
+
+
+def test_a_damaged_log_is_named_and_repaired_on_request(home: Path) -> None:
+    """A full disk can leave the append-only log damaged; the server then will not start."""
+    srv = EmbeddedServer(home)
+    srv.start()
+    with FalkorStore(home, graph=GRAPH) as store:
+        store.write(bulk_data(10), mode="merge")
+    srv.stop()  # compacts: the data is in the base file, the incr file starts empty
+    incr = sorted((home / "appendonlydir").glob("*.incr.aof"))[-1]
+    with incr.open("ab") as fh:
+        fh.write(b"*3\r\n$3\r\nSET\r\nnot a length\r\n")
+    err = clean_error(cli(home, "db", "start"))
+    assert f"the append-only log in {home} is damaged" in err and "'indgraph db start --repair'" in err, err
+    repaired = cli(home, "db", "start", "--repair")
+    assert repaired.returncode == 0, repaired
+    assert "repaired the append-only log" in repaired.stdout and "started FalkorDB" in repaired.stdout
+    with FalkorStore(home, graph=GRAPH, start=False) as store:
+        assert store.stats()["entities"] == {"City": 1, "Company": 10}
     srv.stop()
     count("store_hardening", "attacks_held")
 

@@ -273,6 +273,12 @@ class EmbeddedServer:
                 deadline = time.monotonic() + timeout
             elif time.monotonic() > deadline:
                 return None
+            elif (
+                time.monotonic() > start + 1
+                and not self._ours(self._pid())
+                and any(d in self._log_tail(3) for d in _DAMAGED_LOG)
+            ):
+                return None  # it gave up on a damaged log: no use waiting
             time.sleep(0.05)
 
     def status(self) -> Status:
@@ -318,8 +324,11 @@ class EmbeddedServer:
             self.socket.unlink(missing_ok=True)
         return "; ".join(notes)
 
-    def start(self, timeout: float = 20.0) -> str:
-        """Start the server if it is not running; return a one-line message saying what happened."""
+    def start(self, timeout: float = 20.0, *, repair: bool = False) -> str:
+        """Start the server if it is not running; return a one-line message saying what happened.
+
+        ``repair``: first cut a damaged append-only log at its damage (what follows it is lost).
+        """
         with self._lock():
             if self.ping():
                 return self._already()
@@ -331,6 +340,9 @@ class EmbeddedServer:
             if not os.access(server, os.X_OK):
                 with contextlib.suppress(OSError):
                     os.chmod(server, 0o755)
+            if repair:
+                fixed = self._repair_log(server)
+                note = f"{note}; {fixed}" if note else fixed
             args = [
                 server,
                 "--port",
@@ -375,7 +387,32 @@ class EmbeddedServer:
                     msg += f" (replaying its log took {waited:.0f}s)"
                 return f"{note}; {msg}" if note else msg
             tail = self._log_tail()
+            damage = next((ln for ln in tail.splitlines() if any(d in ln for d in _DAMAGED_LOG)), None)
+            if damage:
+                raise ServerError(
+                    f"the append-only log in {self.home} is damaged (a full disk or a crash can leave it so): "
+                    f"{damage.split('# ', 1)[-1]}; 'indgraph db start --repair' cuts it at the damage "
+                    "(what was written after it is lost) and starts"
+                )
             raise ServerError(f"FalkorDB did not answer within {timeout:.0f}s; last log lines:\n{tail}")
+
+    def _repair_log(self, server: str) -> str:
+        """Cut the append-only log at its first damage with redis-check-aof (the same binary, by name)."""
+        manifest = self.home / "appendonlydir" / "appendonly.aof.manifest"
+        if not manifest.exists():
+            return "no append-only log to repair"
+        proc = subprocess.run(
+            ["redis-check-aof", "--fix", str(manifest)],
+            executable=server,
+            input="y\n",
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        said = [ln for ln in proc.stdout.splitlines() if ln.strip()]
+        if proc.returncode != 0:
+            raise ServerError(f"could not repair the append-only log in {self.home}: {' '.join(said[-2:])}")
+        return f"repaired the append-only log ({said[-1].strip() if said else 'done'})"
 
     def _already(self) -> str:
         pid = self._pid()
@@ -462,6 +499,12 @@ class EmbeddedServer:
         """Stop the server and delete its data folder (tests and ``db reset``)."""
         self.stop()
         shutil.rmtree(self.home, ignore_errors=True)
+
+
+_DAMAGED_LOG = (
+    "Bad file format reading the append only file",
+    "Unexpected end of file reading the append only file",
+)
 
 
 def _read(path: str) -> bytes:
