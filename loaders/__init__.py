@@ -14,7 +14,7 @@ from graph.resources import seed_dir
 from loaders.csv_loader import read_entities_csv, read_relations_csv
 from loaders.errors import LoadError, LoadErrors, Origin, display_path
 from loaders.records import Parsed
-from loaders.validate import check
+from loaders.validate import StoredNames, check
 from loaders.yaml_loader import read_yaml
 
 __all__ = ["DEFAULT_DATA", "LoadError", "LoadErrors", "Origin", "data_files", "load_paths", "read_files"]
@@ -72,7 +72,9 @@ def read_files(paths: Iterable[str | Path]) -> Parsed:
 KnownIds = Mapping[str, EntityType] | Callable[[set[str]], Mapping[str, EntityType]]
 
 
-def load_paths(paths: Iterable[str | Path] | None = None, known: KnownIds | None = None) -> GraphData:
+def load_paths(
+    paths: Iterable[str | Path] | None = None, known: KnownIds | None = None, stored: StoredNames | None = None
+) -> GraphData:
     """Read and validate files into one :class:`GraphData`.
 
     Parameters
@@ -81,6 +83,8 @@ def load_paths(paths: Iterable[str | Path] | None = None, known: KnownIds | None
     known : entities already in the store: relations may point at them, and a declared entity may not
         change its type. A mapping of id to type, or a function given the ids the load declares or
         points at (a store's ``known_types``).
+    stored : finds stored entities by (case-folded) name, for the checks that an alias belongs to one
+        entity (:func:`graph.ingest.validate` passes the store's).
 
     Raises
     ------
@@ -91,8 +95,10 @@ def load_paths(paths: Iterable[str | Path] | None = None, known: KnownIds | None
         # Declared ids are looked up too: reloading an id with another type would leave the old label.
         ids = {e.id for e, _ in parsed.entities} | {end for r, _ in parsed.relations for end in (r.source, r.target)}
         # (also when some records were refused: otherwise relations to stored entities would look broken)
+        # Names and aliases too: one that is a stored entity's id would be shadowed by it in lookups.
+        ids |= {n.strip() for e, _ in parsed.entities for n in e.names()}
         known = known(ids) if ids else {}
-    parsed.errors.extend(check(parsed, known or {}))
+    parsed.errors.extend(check(parsed, known or {}, stored))
     if parsed.errors:
         raise LoadErrors(parsed.errors)
     return GraphData(entities=[e for e, _ in parsed.entities], relations=[r for r, _ in parsed.relations])

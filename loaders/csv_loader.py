@@ -37,6 +37,9 @@ def _rows(path: Path, parsed: Parsed) -> Iterator[tuple[int, dict[str, str]]]:
         line = data[: exc.start].count(b"\n") + 1
         parsed.errors.append(LoadError(file, line, "", f"not UTF-8 text (byte {exc.start})"))
         return
+    # csv's default limit of 128 KB per cell would stop the file half-way ("field larger than field limit");
+    # like YAML, a cell may be as large as its file, and the model's limits then name the field
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
@@ -101,9 +104,10 @@ def read_entities_csv(path: Path) -> Parsed:
         raw["attributes"] = attributes
         result = build_entity(raw, Origin(file, line), _on_line(line))
         if isinstance(result, list):
-            parsed.errors.extend(
+            errors = [
                 LoadError(e.file, e.line, e.field.replace("attributes.", ATTR_PREFIX, 1), e.message) for e in result
-            )
+            ]
+            parsed.refuse(raw, errors)
         else:
             parsed.entities.append((result, Origin(file, line)))
     return parsed

@@ -2,8 +2,10 @@
 
 A *player* of a step is an entity that SPECIALISES_IN one of the step's sectors or a narrower sector
 (the sector hierarchy, as in :mod:`graph.analysis.neighbours`), located in the place (transitively);
-with no place, every such entity. A step is ``strong`` with at least :data:`STRONG` players, ``weak``
-with one or two, ``missing`` with none. Players are listed by how central the step is to them (the
+with no place, every such entity. Countries, provinces and cities are places, not players (a city
+"specialising" in biomedicine says where the players are); districts and development zones count.
+A step is ``strong`` with at least :data:`STRONG` players, ``weak`` with one or two, ``missing`` with
+none. Players are listed by how central the step is to them (the
 weight of their link, e.g. ChainKnowledgeGraph's revenue share; unknown last), then name.
 
 :func:`chain_players` works over any :class:`~graph.analysis.chainview.ChainView`: a networkx graph or a
@@ -44,14 +46,19 @@ __all__ = [
     "WEIGHTS",
     "Candidate",
     "ChainPlayers",
+    "Comparison",
     "GapReport",
     "GapStep",
+    "PlaceSteps",
     "Player",
     "StepPlayers",
     "chain_players",
+    "compare",
     "gap_report",
 ]
 
+# a country, province or city that "specialises" in a sector is the place, not a player on the step
+_NOT_PLAYERS = frozenset({"Sector", "Country", "Province", "City"})
 # a step with this many local players or more is strong; one or two is weak; none is missing
 STRONG = 3
 Status = Literal["strong", "weak", "missing"]
@@ -115,7 +122,7 @@ def _all_players(view: ChainView, template: ChainTemplate) -> Found:
         for s in step.sectors:
             for sub in [s, *narrower[s]]:
                 for ref, w in specialists.get(sub, ()):
-                    if ref.type == "Sector":
+                    if ref.type in _NOT_PLAYERS:
                         continue
                     old = best.get(ref.id)
                     if old is None or (w or 0) > (old[2] or 0):
@@ -370,3 +377,102 @@ def gap_report(view: ChainView, template: ChainTemplate, place: str, *, top: int
                     len(local[step.id]), players, cands)
         )  # fmt: skip
     return GapReport(template.id, template.name, template.name_zh, template.layout, place_ref, home, tuple(steps))
+
+
+# -- region comparison ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PlaceSteps:
+    """One place in a comparison.
+
+    Attributes
+    ----------
+    place : EntityRef
+    steps_covered : int
+        Steps with at least one player in the place.
+    players : tuple of int
+        Players (any entity type) per step, in template order.
+    companies : tuple of int
+        Located companies per step in the place.
+    quotients : tuple of float or None
+        Location quotient per step: the place's share of the step's located companies over its share of
+        all located companies (1 = as expected from its size; None when the place or the step has none).
+    located_companies : int
+        All located companies in the place.
+    """
+
+    place: EntityRef
+    steps_covered: int
+    players: tuple[int, ...]
+    companies: tuple[int, ...]
+    quotients: tuple[float | None, ...]
+    located_companies: int
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What :func:`compare` returns: the steps (ids and names) and one :class:`PlaceSteps` per place."""
+
+    template: str
+    name: str
+    name_zh: str
+    steps: tuple[tuple[str, str, str], ...]
+    places: tuple[PlaceSteps, ...]
+    step_companies: tuple[int, ...]
+    all_located_companies: int
+
+
+@gc_paused()
+def compare(view: ChainView, template: ChainTemplate, places: list[str]) -> Comparison:
+    """Places side by side on one chain: steps covered, players per step and location quotients.
+
+    Parameters
+    ----------
+    view : ChainView
+        :class:`~graph.analysis.chainview.GraphView` or :class:`~graph.analysis.chainview.StoreView`.
+    template : ChainTemplate
+        The chain.
+    places : list of str
+        Ids of the places, in the order to show them.
+
+    Returns
+    -------
+    Comparison
+        ``places``: per place ``steps_covered``, ``players`` and ``companies`` per step and the location
+        quotient per step, ``(c_ps / c_s) / (c_p / c)`` with ``c_ps`` the located companies of step s in
+        place p, ``c_s`` those of the step anywhere, ``c_p`` all located companies in p and ``c`` all
+        located companies; rounded to 3 decimals.
+
+    Raises
+    ------
+    graph.errors.UnknownEntityError
+        A place is not in the graph.
+    """
+    everyone = _all_players(view, template)
+    ids = {i for best in everyone.values() for i in best}
+    located = set(view.located_at(ids))
+    step_companies = {
+        s: {i for i, x in best.items() if x[0].type == "Company" and i in located} for s, best in everyone.items()
+    }
+    total = view.located_companies(None)
+    rows = []
+    for place in places:
+        within = view.within(place)
+        ref = view.refs([place])[place][0]
+        c_p = view.located_companies(place)
+        players = tuple(sum(1 for i in everyone[s.id] if i in within) for s in template.steps)
+        companies = tuple(len(step_companies[s.id] & within) for s in template.steps)
+        quotients = []
+        for s, c_ps in zip(template.steps, companies, strict=True):
+            c_s = len(step_companies[s.id])
+            ok = c_s and c_p and total
+            quotients.append(round((c_ps / c_s) / (c_p / total), 3) if ok else None)
+        rows.append(PlaceSteps(ref, sum(1 for n in players if n), players, companies, tuple(quotients), c_p))
+    return Comparison(
+        template.id,
+        template.name,
+        template.name_zh,
+        tuple((s.id, s.name, s.name_zh) for s in template.steps),
+        tuple(rows),
+        tuple(len(step_companies[s.id]) for s in template.steps),
+        total,
+    )
