@@ -84,8 +84,29 @@ def _header(name: str, keys: Sequence[str]) -> bytes:
     return name.encode() + b"\x00" + _I.pack(len(keys)) + b"".join(k.encode() + b"\x00" for k in keys)
 
 
-def _record(props: dict[str, Any], keys: Sequence[str]) -> bytes:
-    return b"".join(encode_value(props.get(k)) for k in keys)
+def _encoder() -> Callable[[Any], bytes]:
+    """:func:`encode_value` with a memo of the text it has encoded: types, descriptions, levels, chain
+    names and exchanges repeat on most records of a load, and the memo turns each into a dict lookup."""
+    memo: dict[Any, bytes] = {}
+
+    def enc(v: Any) -> bytes:
+        if v is None:
+            return _NULL
+        kind = type(v)
+        if kind is str or kind is int:  # bool and float stay apart (True == 1 == 1.0 as dict keys)
+            b = memo.get(v) if kind is str else memo.get((int, v))
+            if b is None:
+                b = encode_value(v)
+                memo[v if kind is str else (int, v)] = b
+            return b
+        return encode_value(v)
+
+    return enc
+
+
+def _record(props: dict[str, Any], keys: Sequence[str], enc: Callable[[Any], bytes] = encode_value) -> bytes:
+    get = props.get
+    return b"".join([enc(get(k)) for k in keys])
 
 
 @dataclass
@@ -147,31 +168,33 @@ def plan(data: GraphData, entity_props: Callable, relation_props: Callable) -> B
     ------
     BulkError : a value the protocol cannot carry.
     """
+    enc = _encoder()
     index: dict[str, int] = {}
     groups: list[_Group] = []
     entities: Counter[str] = Counter()
     by_type: dict[str, list[dict[str, Any]]] = {}
     for e in data.entities:
-        by_type.setdefault(e.type.value, []).append(entity_props(e))
+        by_type.setdefault(e.type._value_, []).append(entity_props(e))
     for label, rows in by_type.items():
         keys = list(dict.fromkeys(k for p in rows for k in p))
         group = _Group(_header(f"Entity:{label}", keys))
         for p in rows:
             index[p["id"]] = len(index)
-            group.records.append(_record(p, keys))
+        group.records = [_record(p, keys, enc) for p in rows]
         entities[label] = len(rows)
         groups.append(group)
     relations: Counter[str] = Counter()
     by_rel: dict[str, list[tuple[int, int, dict[str, Any]]]] = {}
+    pack = _QQ.pack
     for r in data.relations:
         s, t = index.get(r.source), index.get(r.target)
         if s is None or t is None:
             return None
-        by_rel.setdefault(r.type.value, []).append((s, t, relation_props(r)))
+        by_rel.setdefault(r.type._value_, []).append((s, t, relation_props(r)))
     for rtype, links in by_rel.items():
         keys = list(dict.fromkeys(k for _, _, p in links for k in p))
         group = _Group(_header(rtype, keys), nodes=False)
-        group.records = [_QQ.pack(s, t) + _record(p, keys) for s, t, p in links]
+        group.records = [pack(s, t) + _record(p, keys, enc) for s, t, p in links]
         relations[rtype] = len(links)
         groups.append(group)
     return BulkPlan(groups, entities, relations)
