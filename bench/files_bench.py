@@ -106,11 +106,27 @@ class Run:
     out: str
 
 
-def run(what: str, args: list[str], home: Path) -> Run:
+def indgraph(code: Path | None) -> tuple[list[str], Path]:
+    """The command and working folder running the CLI of this work tree, or of a copy of another commit."""
+    if code is None:
+        return [str(INDGRAPH)], ROOT
+    return [sys.executable, "-c", "from graph.cli import main; main()"], code
+
+
+def baseline_copy(ref: str, into: Path) -> Path:
+    """The project's files at commit ``ref`` (git archive), to run the same steps with the code as it was."""
+    into.mkdir()
+    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
+def run(what: str, args: list[str], home: Path, code: Path | None = None) -> Run:
     env = {**os.environ, "INDGRAPH_HOME": str(home), "COLUMNS": "200"}
+    cmd, cwd = indgraph(code)
     t = time.perf_counter()
     with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen([str(INDGRAPH), *args], stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+        proc = subprocess.Popen([*cmd, *args], stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - t
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -128,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--csv-relations", type=int)
     ap.add_argument("--yaml-entities", type=int)
     ap.add_argument("--no-write", action="store_true", help="dry runs only")
+    ap.add_argument("--baseline", metavar="REF", help="also run every step with the code of commit REF, side by side")
     args = ap.parse_args(argv)
     n_ce = args.csv_entities or (2_000 if args.short else 100_000)
     n_cr = args.csv_relations or (20_000 if args.short else 1_000_000)
@@ -141,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
         write_csv(tmp / "csv", n_ce, n_cr)
         write_yaml(tmp / "yaml", n_ye)
         print(f"files written in {time.perf_counter() - t:.1f} s", flush=True)
+        variants: list[tuple[str, Path | None]] = [("now", None)]
+        if args.baseline:
+            variants.insert(0, (args.baseline, baseline_copy(args.baseline, tmp / "baseline")))
         for name, folder, size in (
             ("csv", tmp / "csv", f"{n_ce:,} entities + {n_cr:,} relations"),
             ("yaml", tmp / "yaml", f"{n_ye:,} entities + {n_ye:,} relations"),
@@ -149,12 +169,14 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_write:
                 steps.append(("load (auto: empty store)", ["load", str(folder), "--mode", "auto"]))
             for step, cmd in steps:
-                home = tmp / f"home-{name}"
-                r = run(f"{name} ({size}) {step}", cmd, home)
-                rows.append(r)
-                print(f"  {r.what}: {r.seconds:.1f} s, peak {r.peak_mib:,.0f} MiB, ok={r.ok}: {r.out[:150]}", flush=True)
-            subprocess.run([str(INDGRAPH), "db", "stop"], env={**os.environ, "INDGRAPH_HOME": str(tmp / f"home-{name}")},
-                           capture_output=True, check=False)
+                for label, code in variants:
+                    home = tmp / f"home-{name}-{label}"
+                    r = run(f"{name} ({size}) {step}, code: {label}", cmd, home, code)
+                    rows.append(r)
+                    print(f"  {r.what}: {r.seconds:.1f} s, peak {r.peak_mib:,.0f} MiB, ok={r.ok}: {r.out[:150]}", flush=True)
+            for label, _ in variants:
+                env = {**os.environ, "INDGRAPH_HOME": str(tmp / f"home-{name}-{label}")}
+                subprocess.run([str(INDGRAPH), "db", "stop"], env=env, capture_output=True, check=False)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print()

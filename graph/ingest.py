@@ -30,7 +30,7 @@ from graph.codec import entity_from_props, relation_from_props
 from graph.errors import LoadError, LoadErrors
 from graph.model import MAX_QUOTE_CHARS, Entity, EntityType, GraphData, Relation, RelType, Source
 from graph.stores.base import DEFAULT_BATCH, Progress, Store, WriteMode, WriteSummary
-from loaders import load_paths
+from loaders import Scan, load_paths, scan_paths
 from loaders.admin import admin_graph, division_id
 from loaders.backbone import PACKAGE_PREFIXES, MergeReport, merge_curated, validate_graph
 from loaders.chainkg import ChainKGReadSummary, read_chainkg
@@ -40,6 +40,7 @@ __all__ = [
     "BackboneImportSummary",
     "CompanyLocationSummary",
     "ImportPlan",
+    "check_files",
     "curated_from_store",
     "import_admin",
     "import_chainkg",
@@ -62,6 +63,14 @@ def validate(paths: Iterable[str | Path] | None, store: Store | None = None) -> 
     Raises :class:`graph.errors.LoadErrors` listing every problem; nothing is written.
     """
     return load_paths(paths, known=store.known_types if store is not None else None)
+
+
+def check_files(paths: Iterable[str | Path] | None, store: Store | None = None) -> Scan:
+    """:func:`validate` without keeping the records (a dry run): memory follows the load's ids, not its files.
+
+    Raises :class:`graph.errors.LoadErrors` listing every problem, the same as :func:`validate`.
+    """
+    return scan_paths(paths, known=store.known_types if store is not None else None)
 
 
 def load(

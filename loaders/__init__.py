@@ -6,18 +6,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-from graph.model import EntityType, GraphData
+from graph.model import Entity, EntityType, GraphData, Relation
 from graph.resources import seed_dir
-from loaders.csv_loader import read_entities_csv, read_relations_csv
+from loaders.csv_loader import iter_entities_csv, iter_relations_csv, read_entities_csv, read_relations_csv
 from loaders.errors import LoadError, LoadErrors, Origin, display_path
 from loaders.records import Parsed
-from loaders.validate import check
-from loaders.yaml_loader import read_yaml
+from loaders.validate import EntityFacts, RelationFacts, check, check_records
+from loaders.yaml_loader import iter_yaml, read_yaml
 
-__all__ = ["DEFAULT_DATA", "LoadError", "LoadErrors", "Origin", "data_files", "load_paths", "read_files"]
+__all__ = [
+    "DEFAULT_DATA",
+    "LoadError",
+    "LoadErrors",
+    "Origin",
+    "Scan",
+    "data_files",
+    "load_paths",
+    "read_files",
+    "scan_paths",
+]
 
 DEFAULT_DATA = seed_dir()
 _YAML = {".yaml", ".yml"}
@@ -40,6 +51,25 @@ def data_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[LoadError]
     return list(dict.fromkeys(files)), errors
 
 
+def _unknown_kind(path: Path) -> LoadError:
+    return LoadError(
+        display_path(path), 0, "", "unknown kind of file: expected .yaml, or a CSV named entities.csv / relations.csv"
+    )
+
+
+def iter_file(path: Path, errors: list[LoadError]) -> Iterator[tuple[Entity | Relation, Origin]]:
+    """The valid records of one data file, one at a time; every problem goes to ``errors``."""
+    name = path.name.lower()
+    if path.suffix.lower() in _YAML:
+        yield from iter_yaml(path, errors)
+    elif path.suffix.lower() == ".csv" and "relations" in name:
+        yield from iter_relations_csv(path, errors)
+    elif path.suffix.lower() == ".csv" and "entities" in name:
+        yield from iter_entities_csv(path, errors)
+    else:
+        errors.append(_unknown_kind(path))
+
+
 def read_file(path: Path) -> Parsed:
     name = path.name.lower()
     if path.suffix.lower() in _YAML:
@@ -48,16 +78,7 @@ def read_file(path: Path) -> Parsed:
         return read_relations_csv(path)
     if path.suffix.lower() == ".csv" and "entities" in name:
         return read_entities_csv(path)
-    p = Parsed()
-    p.errors.append(
-        LoadError(
-            display_path(path),
-            0,
-            "",
-            "unknown kind of file: expected .yaml, or a CSV named entities.csv / relations.csv",
-        )
-    )
-    return p
+    return Parsed(errors=[_unknown_kind(path)])
 
 
 def read_files(paths: Iterable[str | Path]) -> Parsed:
@@ -96,3 +117,46 @@ def load_paths(paths: Iterable[str | Path] | None = None, known: KnownIds | None
     if parsed.errors:
         raise LoadErrors(parsed.errors)
     return GraphData(entities=[e for e, _ in parsed.entities], relations=[r for r, _ in parsed.relations])
+
+
+@dataclass
+class Scan:
+    """What :func:`scan_paths` found valid: the files and how many entities and relations they hold."""
+
+    files: list[Path]
+    entities: int
+    relations: int
+
+
+def scan_paths(paths: Iterable[str | Path] | None = None, known: KnownIds | None = None) -> Scan:
+    """Check files as :func:`load_paths` does, with the same errors, keeping no records.
+
+    Each record is validated and dropped; only what the checks across the load need (ids, types, names,
+    relation keys, where each was read) is kept, so memory follows that, not the files' size.
+
+    Raises
+    ------
+    LoadErrors : every problem found, each naming file, line and field (the same list as load_paths).
+
+    Example
+    -------
+    >>> scan = scan_paths(["data/seed"])
+    >>> scan.entities > 100 and scan.relations > 100
+    True
+    """
+    files, errors = data_files([DEFAULT_DATA] if paths is None else paths)
+    entities: list[tuple[EntityFacts, Origin]] = []
+    relations: list[tuple[RelationFacts, Origin]] = []
+    for f in files:
+        for record, origin in iter_file(f, errors):
+            if isinstance(record, Entity):
+                entities.append((EntityFacts(record), origin))
+            else:
+                relations.append((RelationFacts(record), origin))
+    if callable(known):
+        ids = {e.id for e, _ in entities} | {end for r, _ in relations for end in (r.source, r.target)}
+        known = known(ids) if ids else {}
+    errors.extend(check_records(entities, relations, known or {}))
+    if errors:
+        raise LoadErrors(errors)
+    return Scan(files, len(entities), len(relations))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.codec import NODE_FIELDS, REL_PROPERTIES
+from graph.model import Entity, Relation
 from loaders.errors import LoadError, Origin, display_path
 from loaders.records import LineOf, Parsed, build_entity, build_relation
 
@@ -80,7 +81,14 @@ def _unknown_columns(header: list[str], allowed: tuple[str, ...], file: str, att
 
 
 def read_entities_csv(path: Path) -> Parsed:
-    parsed, file = Parsed(), display_path(path)
+    parsed = Parsed()
+    parsed.entities.extend(iter_entities_csv(path, parsed.errors))
+    return parsed
+
+
+def iter_entities_csv(path: Path, errors: list[LoadError]) -> Iterator[tuple[Entity, Origin]]:
+    """The valid entities of an ``entities.csv``, one at a time; every problem goes to ``errors``."""
+    parsed, file = Parsed(errors=errors), display_path(path)
     header_checked = False
     for line, row in _rows(path, parsed):
         if not header_checked:
@@ -105,12 +113,18 @@ def read_entities_csv(path: Path) -> Parsed:
                 LoadError(e.file, e.line, e.field.replace("attributes.", ATTR_PREFIX, 1), e.message) for e in result
             )
         else:
-            parsed.entities.append((result, Origin(file, line)))
-    return parsed
+            yield result, Origin(file, line)
 
 
 def read_relations_csv(path: Path) -> Parsed:
-    parsed, file = Parsed(), display_path(path)
+    parsed = Parsed()
+    parsed.relations.extend(iter_relations_csv(path, parsed.errors))
+    return parsed
+
+
+def iter_relations_csv(path: Path, errors: list[LoadError]) -> Iterator[tuple[Relation, Origin]]:
+    """The valid relations of a ``relations.csv``, one at a time; every problem goes to ``errors``."""
+    parsed, file = Parsed(errors=errors), display_path(path)
     header_checked = False
     for line, row in _rows(path, parsed):
         if not header_checked:
@@ -122,5 +136,4 @@ def read_relations_csv(path: Path) -> Parsed:
         if isinstance(result, list):
             parsed.errors.extend(result)
         else:
-            parsed.relations.append((result, Origin(file, line)))
-    return parsed
+            yield result, Origin(file, line)

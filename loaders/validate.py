@@ -2,19 +2,77 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
-from graph.model import EntityType, allowed_targets, is_allowed
+from graph.model import Entity, EntityType, Relation, RelType, allowed_targets, is_allowed
 from loaders.errors import LoadError, Origin
 from loaders.records import Parsed
 
 
+class EntityLike(Protocol):
+    """What the checks read of an entity: an :class:`~graph.model.Entity`, or its :class:`EntityFacts`."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def type(self) -> EntityType: ...
+    @property
+    def aliases(self) -> Sequence[str]: ...
+    def names(self) -> Sequence[str]: ...
+
+
+class RelationLike(Protocol):
+    @property
+    def source(self) -> str: ...
+    @property
+    def type(self) -> RelType: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def chain(self) -> str | None: ...
+
+
+class EntityFacts:
+    """The little of an entity that the checks across a load need, kept while a large load streams by."""
+
+    __slots__ = ("_names", "aliases", "id", "type")
+
+    def __init__(self, e: Entity):
+        self.id, self.type = e.id, e.type
+        self._names = tuple(e.names())
+        self.aliases = tuple(e.aliases)
+
+    def names(self) -> Sequence[str]:
+        return self._names
+
+
+class RelationFacts:
+    """The little of a relation that the checks across a load need; endpoint ids are interned (shared)."""
+
+    __slots__ = ("chain", "source", "target", "type")
+
+    def __init__(self, r: Relation):
+        self.source, self.type, self.target = sys.intern(r.source), r.type, sys.intern(r.target)
+        self.chain = r.chain
+
+
 def check(parsed: Parsed, known: Mapping[str, EntityType]) -> list[LoadError]:
     """Every cross-record problem in ``parsed``; ``known`` are ids already in the store."""
+    return check_records(parsed.entities, parsed.relations, known)
+
+
+def check_records(
+    entities: Sequence[tuple[EntityLike, Origin]],
+    relations: Sequence[tuple[RelationLike, Origin]],
+    known: Mapping[str, EntityType],
+) -> list[LoadError]:
+    """:func:`check` over records or their facts (:class:`EntityFacts`, :class:`RelationFacts`)."""
     errors: list[LoadError] = []
     types: dict[str, EntityType] = dict(known)
     first: dict[str, Origin] = {}
-    for e, origin in parsed.entities:
+    for e, origin in entities:
         if e.id in first:
             errors.append(LoadError(origin.file, origin.line, "id", f"duplicate id '{e.id}' (first at {first[e.id]})"))
             continue
@@ -36,15 +94,15 @@ def check(parsed: Parsed, known: Mapping[str, EntityType]) -> list[LoadError]:
     # (Two entities may share a name; lookups list them as candidates.)
     # Only names that some entity gives as an alias can clash: collect those first, so a large load
     # with few aliases does not build a map of every name.
-    aliased = {a.casefold() for e, _ in parsed.entities for a in e.aliases}
+    aliased = {a.casefold() for e, _ in entities for a in e.aliases}
     claims: dict[str, dict[str, Origin]] = {}
     if aliased:
-        for e, origin in parsed.entities:
+        for e, origin in entities:
             for name in e.names():
                 folded = name.casefold()
                 if folded in aliased:
                     claims.setdefault(folded, {}).setdefault(e.id, origin)
-    for e, origin in parsed.entities:
+    for e, origin in entities:
         for alias in e.aliases:
             others = {i: o for i, o in claims[alias.casefold()].items() if i != e.id}
             for other_id, other_origin in sorted(others.items()):
@@ -58,7 +116,7 @@ def check(parsed: Parsed, known: Mapping[str, EntityType]) -> list[LoadError]:
                 )
 
     seen: dict[tuple[str, str, str, str], Origin] = {}
-    for r, origin in parsed.relations:
+    for r, origin in relations:
         # Relation.key spelled out: RelType is a str enum, so the member is an equal key to its value
         # (and much cheaper than .value, which a 1M-relation load would call a million times).
         key = (r.source, r.type, r.target, r.chain or "")

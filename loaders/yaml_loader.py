@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from graph.model import Entity
+from graph.model import Entity, Relation
 from loaders.errors import LoadError, Origin, display_path
 from loaders.records import Parsed, build_entity, build_relation
 
@@ -75,7 +76,9 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineConstruction(yaml.constructor.SafeConstructor):
+    """Mappings and lists that remember their lines, duplicate keys refused, dates kept as text."""
+
     def construct_document(self, node: yaml.Node) -> Any:
         _check_alias_expansion(node)
         return super().construct_document(node)
@@ -107,10 +110,34 @@ class _LineLoader(yaml.SafeLoader):
         return self.construct_yaml_str(node)
 
 
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)
-_LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
-# Dates stay strings ("2016-12" and "2016-12-31" alike): the model decides what they mean.
-_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_timestamp_text)
+class _LineLoader(_LineConstruction, yaml.SafeLoader):
+    """PyYAML's own parser: its errors name the line and the problem."""
+
+
+class _FastLineLoader(_LineConstruction, yaml.CSafeLoader):
+    """The same construction over libyaml's parser, several times faster than PyYAML's own.
+
+    Used for a first attempt only: libyaml words its errors (and places some) differently, so a file
+    it refuses is read again with :class:`_LineLoader` for the error the user sees.
+    """
+
+
+for _loader in (_LineLoader, _FastLineLoader):
+    _loader.add_constructor("tag:yaml.org,2002:map", _LineConstruction.construct_mapping)
+    _loader.add_constructor("tag:yaml.org,2002:seq", _LineConstruction.construct_sequence)
+    # Dates stay strings ("2016-12" and "2016-12-31" alike): the model decides what they mean.
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _LineConstruction.construct_timestamp_text)
+
+
+def _load(text: str) -> Any:
+    """The document in ``text``: libyaml's parser first, PyYAML's for a file it refuses (or without libyaml)."""
+    # Characters YAML forbids go straight to PyYAML, whose reader names them and their line.
+    if getattr(yaml, "__with_libyaml__", False) and not yaml.reader.Reader.NON_PRINTABLE.search(text):
+        try:
+            return yaml.load(text, Loader=_FastLineLoader)
+        except (yaml.YAMLError, RecursionError):
+            pass
+    return yaml.load(text, Loader=_LineLoader)
 
 _TOP_KEYS = {"doc", "entities", "relations"}
 
@@ -172,22 +199,33 @@ def _with(d: dict, **kw: Any) -> LineDict:
 
 def read_yaml(path: Path) -> Parsed:
     """Read one YAML data file. Never raises for bad input: problems come back in ``Parsed.errors``."""
-    file = display_path(path)
     parsed = Parsed()
+    for record, origin in iter_yaml(path, parsed.errors):
+        if isinstance(record, Entity):
+            parsed.entities.append((record, origin))
+        else:
+            parsed.relations.append((record, origin))
+    return parsed
+
+
+def iter_yaml(path: Path, errors: list[LoadError]) -> Iterator[tuple[Entity | Relation, Origin]]:
+    """The valid records of one YAML data file, one at a time; every problem goes to ``errors``."""
+    file = display_path(path)
+    parsed = Parsed(errors=errors)
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         parsed.errors.append(LoadError(file, line, "", f"not UTF-8 text (byte {exc.start})"))
-        return parsed
+        return
     except OSError as exc:
         parsed.errors.append(LoadError(file, 0, "", f"cannot read: {exc.strerror}"))
-        return parsed
+        return
     try:
-        top = yaml.load(text, Loader=_LineLoader)
+        top = _load(text)
     except _DuplicateKey as exc:
         parsed.errors.append(LoadError(file, exc.line, exc.key, "duplicate key"))
-        return parsed
+        return
     except _AliasBomb as exc:
         parsed.errors.append(
             LoadError(
@@ -197,27 +235,27 @@ def read_yaml(path: Path) -> Parsed:
                 f"malformed YAML: aliases (*name) expand to more than {MAX_ALIAS_EXPANSION:,} extra values",
             )
         )
-        return parsed
+        return
     except yaml.reader.ReaderError as exc:
         # A character YAML does not allow (control characters, NUL): the reader knows only its offset.
         line = text[: exc.position].count("\n") + 1
         what = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
         parsed.errors.append(LoadError(file, line, "", f"malformed YAML: character {what} is not allowed"))
-        return parsed
+        return
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 0
         problem = getattr(exc, "problem", None) or str(exc)
         parsed.errors.append(LoadError(file, line, "", f"malformed YAML: {problem}"))
-        return parsed
+        return
     except RecursionError:
         parsed.errors.append(LoadError(file, 0, "", "malformed YAML: nested too deeply"))
-        return parsed
+        return
     if top is None:
-        return parsed  # an empty file loads nothing
+        return  # an empty file loads nothing
     if not isinstance(top, LineDict):
         parsed.errors.append(LoadError(file, 1, "", "expected a mapping with 'entities' and/or 'relations'"))
-        return parsed
+        return
     for key in top.keys() - _TOP_KEYS:
         parsed.errors.append(LoadError(file, top.key_lines[key], key, "unknown top-level key"))
     doc = top.get("doc")
@@ -244,8 +282,5 @@ def read_yaml(path: Path) -> Parsed:
             result = build(record, origin, partial(_line_of, record, default=line))
             if isinstance(result, list):
                 parsed.errors.extend(result)
-            elif isinstance(result, Entity):
-                parsed.entities.append((result, origin))
             else:
-                parsed.relations.append((result, origin))
-    return parsed
+                yield result, origin

@@ -60,15 +60,14 @@ def load(
     ] = WriteModeName.merge,
 ) -> None:
     """Validate data files and load them into the store (all or nothing)."""
-    from graph.ingest import validate
+    from graph.ingest import check_files, validate
 
     with opened(ctx) as store:
-        data = validate(paths or None, store)
         if dry_run:
-            out.print(
-                f"valid: {len(data.entities)} entities, {len(data.relations)} relations (dry run, nothing written)"
-            )
+            scan = check_files(paths or None, store)
+            out.print(f"valid: {scan.entities} entities, {scan.relations} relations (dry run, nothing written)")
             return
+        data = validate(paths or None, store)
         total = len(data.entities) + len(data.relations)
         with progress_bar("loading", total, min_total=5000) as advance:
             summary = store.write(data, batch_size=batch_size, mode=mode.value, progress=advance)
