@@ -34,21 +34,35 @@ from loaders import Scan, load_paths, scan_paths
 from loaders.admin import admin_graph, division_id
 from loaders.backbone import PACKAGE_PREFIXES, MergeReport, merge_curated, validate_graph
 from loaders.chainkg import ChainKGReadSummary, read_chainkg
+from loaders.chainkg_links import mark_recipe_links
+from loaders.templates import ChainTemplate, read_templates, template_relations
 from loaders.universities import LocationReport, universities_graph
+from loaders.vocabulary import (
+    Vocabulary,
+    VocabularyReport,
+    apply_vocabulary,
+    concept_graph,
+    read_vocabulary,
+    with_synonyms,
+)
 
 __all__ = [
     "BackboneImportSummary",
+    "ChainKGPlan",
     "CompanyLocationSummary",
     "ImportPlan",
+    "chains_graph",
     "check_files",
     "curated_from_store",
     "import_admin",
     "import_chainkg",
+    "import_chains",
     "import_universities",
     "load",
     "locate_companies",
     "plan_admin",
     "plan_universities",
+    "prepare_chainkg",
     "prepare_import",
     "validate",
 ]
@@ -81,12 +95,77 @@ def load(
     mode: WriteMode = "merge",
     progress: Progress | None = None,
 ) -> WriteSummary:
-    """Validate ``paths`` (default: the curated seed data) and write them to ``store``, all or nothing."""
+    """Validate ``paths`` (default: the curated seed data) and write them to ``store``, all or nothing.
+
+    Sectors of the sector vocabulary get its synonyms as aliases, as every import writes them.
+    """
     data = validate(paths, store)
+    data = GraphData(entities=with_synonyms(data.entities, read_vocabulary()), relations=data.relations)
     return store.write(data, batch_size=batch_size, mode=mode, progress=progress)
 
 
+# -- the sector vocabulary and the chain templates -------------------------------------------------
+def chains_graph(seed: GraphData | None = None) -> tuple[GraphData, Vocabulary, list[ChainTemplate]]:
+    """The vocabulary's concepts and the chain templates' links, ready to write.
+
+    Concepts that are seed sectors keep their seed records (plus the synonyms); seed sectors the
+    templates name are included, so the links have both ends. ``seed`` defaults to the curated seed.
+
+    Raises :class:`graph.errors.LoadErrors` for a bad vocabulary or template (file, line, field).
+    """
+    seed = seed if seed is not None else load_paths(None)
+    vocab = read_vocabulary()
+    concepts = concept_graph(vocab, seed)
+    sectors = {e.id: e for e in seed.entities if e.type is EntityType.SECTOR}
+    sectors.update((e.id, e) for e in concepts.entities)
+    templates = read_templates(known_sectors=sectors)
+    named = {x for t in templates for x in t.sectors()} - {e.id for e in concepts.entities}
+    entities = [*concepts.entities, *with_synonyms((sectors[i] for i in sorted(named)), vocab)]
+    relations = [*concepts.relations, *template_relations(templates)]
+    return GraphData(entities=entities, relations=relations), vocab, templates
+
+
+def import_chains(
+    store: Store, *, batch_size: int = DEFAULT_BATCH, progress: Progress | None = None
+) -> tuple[GraphData, WriteSummary]:
+    """Write the vocabulary's concepts and the chain templates' links (idempotent, MERGE)."""
+    data, _, _ = chains_graph()
+    validate_graph(data, "import", {})
+    return data, store.write(data, batch_size=batch_size, mode="merge", progress=progress)
+
+
 # -- ChainKnowledgeGraph ---------------------------------------------------------------------------
+@dataclass
+class ChainKGPlan:
+    """ChainKnowledgeGraph read, with the vocabulary applied and recipe links marked: ready to write.
+
+    Attributes
+    ----------
+    data : what will be written: the data set, the vocabulary's concepts and the templates' links.
+    read : what the reader found (every quirk counted).
+    vocabulary : what the sector vocabulary merged and linked.
+    recipe_links : product links into dishes, moved to the chain ``chainkg-recipe``.
+    template_links : chain-template links included.
+    """
+
+    data: GraphData
+    read: ChainKGReadSummary
+    vocabulary: VocabularyReport
+    recipe_links: int
+    template_links: int
+
+
+def prepare_chainkg(folder: str | Path) -> ChainKGPlan:
+    """Read and validate ChainKnowledgeGraph in ``folder``, then apply the sector vocabulary (each concept
+    one node), mark recipe-ingredient links and add the chain templates. Nothing is written."""
+    data, read = read_chainkg(folder)
+    chains, vocab, _ = chains_graph()
+    data, report = apply_vocabulary(data, vocab, chains)
+    data, recipes = mark_recipe_links(data)
+    n_templates = sum(1 for r in data.relations if r.chain and r.chain.startswith("template:"))
+    return ChainKGPlan(data, read, report, recipes, n_templates)
+
+
 def import_chainkg(
     store: Store,
     folder: str | Path,
@@ -94,13 +173,13 @@ def import_chainkg(
     batch_size: int = 10_000,
     mode: WriteMode = "auto",
     progress: Progress | None = None,
-) -> tuple[ChainKGReadSummary, WriteSummary]:
-    """Read and validate the ChainKnowledgeGraph files in ``folder``, then write them to ``store``.
+) -> tuple[ChainKGPlan, WriteSummary]:
+    """Read and validate the ChainKnowledgeGraph files in ``folder`` (:func:`prepare_chainkg`), then write.
 
-    Returns what was read (with every quirk of the data counted) and what was written.
+    Returns the plan (what was read, merged and marked) and what was written.
     """
-    data, read = read_chainkg(folder)
-    return read, store.write(data, batch_size=batch_size, mode=mode, progress=progress)
+    plan = prepare_chainkg(folder)
+    return plan, store.write(plan.data, batch_size=batch_size, mode=mode, progress=progress)
 
 
 # -- the national backbone -------------------------------------------------------------------------

@@ -197,6 +197,48 @@ def _with(d: dict, **kw: Any) -> LineDict:
     return out
 
 
+def parse_yaml(path: Path) -> tuple[Any, list[LoadError]]:
+    """Parse a YAML file into :class:`LineDict`/:class:`LineList` values that know their lines.
+
+    Never raises for bad input: returns ``(None, errors)`` when the file cannot be read or parsed.
+    """
+    file = display_path(path)
+    errors: list[LoadError] = []
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        return None, [LoadError(file, line, "", f"not UTF-8 text (byte {exc.start})")]
+    except OSError as exc:
+        return None, [LoadError(file, 0, "", f"cannot read: {exc.strerror}")]
+    try:
+        return _load(text), errors
+    except _DuplicateKey as exc:
+        errors.append(LoadError(file, exc.line, exc.key, "duplicate key"))
+    except _AliasBomb as exc:
+        errors.append(
+            LoadError(
+                file,
+                exc.line,
+                "",
+                f"malformed YAML: aliases (*name) expand to more than {MAX_ALIAS_EXPANSION:,} extra values",
+            )
+        )
+    except yaml.reader.ReaderError as exc:
+        # A character YAML does not allow (control characters, NUL): the reader knows only its offset.
+        line = text[: exc.position].count("\n") + 1
+        what = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+        errors.append(LoadError(file, line, "", f"malformed YAML: character {what} is not allowed"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark else 0
+        problem = getattr(exc, "problem", None) or str(exc)
+        errors.append(LoadError(file, line, "", f"malformed YAML: {problem}"))
+    except RecursionError:
+        errors.append(LoadError(file, 0, "", "malformed YAML: nested too deeply"))
+    return None, errors
+
+
 def read_yaml(path: Path) -> Parsed:
     """Read one YAML data file. Never raises for bad input: problems come back in ``Parsed.errors``."""
     parsed = Parsed()
@@ -212,44 +254,9 @@ def iter_yaml(path: Path, errors: list[LoadError]) -> Iterator[tuple[Entity | Re
     """The valid records of one YAML data file, one at a time; every problem goes to ``errors``."""
     file = display_path(path)
     parsed = Parsed(errors=errors)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        parsed.errors.append(LoadError(file, line, "", f"not UTF-8 text (byte {exc.start})"))
-        return
-    except OSError as exc:
-        parsed.errors.append(LoadError(file, 0, "", f"cannot read: {exc.strerror}"))
-        return
-    try:
-        top = _load(text)
-    except _DuplicateKey as exc:
-        parsed.errors.append(LoadError(file, exc.line, exc.key, "duplicate key"))
-        return
-    except _AliasBomb as exc:
-        parsed.errors.append(
-            LoadError(
-                file,
-                exc.line,
-                "",
-                f"malformed YAML: aliases (*name) expand to more than {MAX_ALIAS_EXPANSION:,} extra values",
-            )
-        )
-        return
-    except yaml.reader.ReaderError as exc:
-        # A character YAML does not allow (control characters, NUL): the reader knows only its offset.
-        line = text[: exc.position].count("\n") + 1
-        what = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
-        parsed.errors.append(LoadError(file, line, "", f"malformed YAML: character {what} is not allowed"))
-        return
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark else 0
-        problem = getattr(exc, "problem", None) or str(exc)
-        parsed.errors.append(LoadError(file, line, "", f"malformed YAML: {problem}"))
-        return
-    except RecursionError:
-        parsed.errors.append(LoadError(file, 0, "", "malformed YAML: nested too deeply"))
+    top, parse_errors = parse_yaml(path)
+    if parse_errors:
+        errors.extend(parse_errors)
         return
     if top is None:
         return  # an empty file loads nothing

@@ -65,8 +65,8 @@ def test_neighbours_errors(battery) -> None:
     r = battery("neighbours", "recycl")
     assert r.exit_code == 2
     assert "no entity is called 'recycl'; did you mean" in r.stderr and "s:recycling" in r.stderr
-    r = battery("neighbours", "s:cells", "--hops", "5")
-    assert r.exit_code == 2 and "at most 4" in r.stderr
+    r = battery("neighbours", "s:cells", "--hops", "9")
+    assert r.exit_code == 2 and "at most 8" in r.stderr
     assert battery("neighbours", "s:cells", "--hops", "5", "--offline").exit_code == 0
     r = battery("neighbours", "s:cells", "--types", "factory")
     assert r.exit_code == 2 and "unknown entity type 'factory'" in r.stderr

@@ -64,6 +64,8 @@ def test_the_wheel_carries_cypher_seed_data_and_viz_assets(installed: tuple[Path
         "graph/data/seed/chains.yaml",
         "graph/data/admin_english_overrides.yaml",
         "graph/data/company_places.csv",
+        "graph/data/sector_vocabulary.yaml",
+        "graph/data/chains/lithium-battery.yaml",
         "graph/viz/assets/page.js",
         "graph/viz/vendor/cytoscape.min.js",
     }

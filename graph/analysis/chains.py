@@ -54,6 +54,9 @@ INDUSTRY_RELATIONS = frozenset({"PARTNERS_WITH", "SPECIALISES_IN", "OPERATES", "
 def place_sectors(G: nx.Graph, place_id: str) -> dict[str, list[str]]:
     """The sectors a place covers, each with the ids of the entities in the place that specialise in it.
 
+    A sector is covered through its narrower sectors too (the sector hierarchy, PART_OF between
+    sectors): an entity in Memory Chips covers Chips.
+
     Parameters
     ----------
     G : networkx graph
@@ -73,12 +76,20 @@ def place_sectors(G: nx.Graph, place_id: str) -> dict[str, list[str]]:
     >>> _ = G.add_edge("c:x", "cn-430000", type="LOCATED_IN"); _ = G.add_edge("c:x", "s:cells", type="SPECIALISES_IN")
     >>> place_sectors(G, "cn-430000")
     {'s:cells': ['c:x']}
+    >>> _ = G.add_edge("s:cells", "s:batteries", type="PART_OF"); G.nodes["s:batteries"]["type"] = "Sector"
+    >>> place_sectors(G, "cn-430000")
+    {'s:batteries': ['c:x'], 's:cells': ['c:x']}
     """
+    from graph.analysis.chainview import GraphView, ancestors
+
     present: dict[str, set[str]] = defaultdict(set)
     for e in nodes_within(G, place_id):
         for _, s, t in G.out_edges(e, data="type"):
             if t == "SPECIALISES_IN":
                 present[s].add(e)
+    for s, broader in ancestors(GraphView(G), list(present)).items():
+        for a in broader:
+            present[a] |= present[s]
     return {s: sorted(es) for s, es in sorted(present.items())}
 
 

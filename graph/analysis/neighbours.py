@@ -9,15 +9,25 @@ The rules
 ---------
 * **Start sectors.** For a Sector, the sector itself; for any other entity, the sectors it
   SPECIALISES_IN (directly). An entity without sectors has no neighbours.
+* **The sector hierarchy is followed.** A sector is part of its broader sectors (PART_OF between
+  sectors, transitively): its chain links include theirs (Memory Chips is part of Chips, so what is
+  downstream of Chips is downstream of Memory Chips), and an entity that specialises in a narrower
+  sector works in the broader one too. Paths show these hierarchy steps; they cost no hop. Links are
+  not inherited through ChainKnowledgeGraph's industry classification (``ckg:industry:…``), which
+  groups companies rather than chain steps.
 * **Hops** are the number of PART_OF_CHAIN links crossed from the nearest start sector; the start
-  sectors are at hop 0 and are never results. Downstream follows PART_OF_CHAIN edges forwards
-  (upstream -> downstream), upstream follows them backwards.
+  sectors and their broader sectors are at hop 0 and are never results. Downstream follows
+  PART_OF_CHAIN edges forwards (upstream -> downstream), upstream follows them backwards.
+* **Which links**: all, except ChainKnowledgeGraph's recipe-ingredient links and its industry links
+  below ``min_weight`` (:class:`graph.analysis.chainview.LinkFilter`), which are left out and counted;
+  ``chain`` keeps only the links of one chain (e.g. ``template:lithium-battery``).
 * **Sector results**: every sector 1..``hops`` links away, at its minimum hop count.
-* **Entity results**: every entity (other than the start) that SPECIALISES_IN a sector result; its hop
-  count and path are those of the nearest such sector. Entities sharing only a start sector with the
-  start (its peers) are not neighbours.
+* **Entity results**: every entity (other than the start) that SPECIALISES_IN a sector result or one of
+  its narrower sectors; its hop count and path are those of the nearest such sector. Entities sharing
+  only a start sector with the start (its peers) are not neighbours.
 * **Paths** run from the start outwards: ``[start entity,] start sector, ..., sector[, entity]``, as names
-  (``path``) and ids (``path_ids``). Among shortest paths the one whose id sequence sorts first is chosen.
+  (``path``) and ids (``path_ids``). Among shortest paths (fewest hops, then fewest steps) the one whose id
+  sequence sorts first is chosen.
 * **within=PLACE** keeps entities located in the place (the place itself, or transitively through
   LOCATED_IN/PART_OF, as ``indgraph run located_in``), and keeps a sector when at least one entity in
   the place specialises in it: an analyst asking "what is upstream of battery cells in Hunan" wants
@@ -26,27 +36,29 @@ The rules
 * ``direction="both"`` lists upstream then downstream; a node may appear once in each direction.
   Results are sorted by direction, hops, sectors before other entities, name and id.
 
-Both return a :class:`NeighbourReport`: the start entity and the ``within`` place, named, and the
-:class:`Neighbour` rows.
+Both return a :class:`NeighbourReport`: the start entity and the ``within`` place, named, the
+:class:`Neighbour` rows, the links left out, and when there are no rows, a ``note`` saying why (no
+sector, no chain link from its sectors, nothing within the place, nothing of those types).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 import networkx as nx
 
-from graph.analysis.common import (
-    EntityRef,
-    node_info,
-    nodes_within,
-    out_neighbours,
-    ref_fields,
-    require_node,
-    sector_players,
+from graph.analysis.chainview import (
+    DEFAULT_MIN_WEIGHT,
+    ChainView,
+    GraphView,
+    LinkFilter,
+    StoreView,
+    ancestors,
+    descendants,
 )
+from graph.analysis.common import EntityRef, ref_fields
 from graph.errors import ArgumentError, UnknownEntityError
 from graph.gcpause import gc_paused
 from graph.lookup import normalise_types
@@ -55,11 +67,19 @@ from graph.model import EntityType
 if TYPE_CHECKING:
     from graph.stores.base import Store
 
-__all__ = ["MAX_STORE_HOPS", "Direction", "Neighbour", "NeighbourReport", "neighbours", "store_neighbours"]
+__all__ = [
+    "MAX_STORE_HOPS",
+    "Direction",
+    "Neighbour",
+    "NeighbourReport",
+    "neighbours",
+    "search",
+    "store_neighbours",
+]
 
 Direction = Literal["up", "down", "both"]
-# the Cypher cannot take a variable-length bound as a parameter, so the queries stop at 4 links
-MAX_STORE_HOPS = 4
+# the store answers level by level; more than 8 links is no longer a neighbourhood
+MAX_STORE_HOPS = 8
 _SECTOR = EntityType.SECTOR.value
 _ALIASES = {"up": "up", "upstream": "up", "down": "down", "downstream": "down", "both": "both"}
 
@@ -101,11 +121,17 @@ class NeighbourReport:
         The place results were kept to, if any.
     rows : tuple of Neighbour
         The neighbours, in the order of the module docstring.
+    left_out : dict
+        Chain links not followed, by reason (e.g. ``{"recipe-ingredient links": 3}``).
+    note : str or None
+        Why there are no rows, when there are none.
     """
 
     start: EntityRef
     within: EntityRef | None
     rows: tuple[Neighbour, ...]
+    left_out: dict[str, int] = field(default_factory=dict)
+    note: str | None = None
 
 
 def _directions(direction: str) -> list[str]:
@@ -120,29 +146,152 @@ def _check_hops(hops: int) -> None:
         raise ArgumentError(f"hops must be a whole number of at least 1, not {hops!r}")
 
 
-def _pick(paths: Iterable[Path], starts: set[str]) -> dict[str, Path]:
-    """For each end node, the shortest path whose ids sort first; ends that are start sectors are dropped."""
-    best: dict[str, Path] = {}
-    for p in paths:
-        end = p[-1]
-        if end in starts:
-            continue
-        old = best.get(end)
-        if old is None or (len(p), p) < (len(old), old):
-            best[end] = p
-    return best
+def _shorter(a: tuple[int, Path], b: tuple[int, Path] | None) -> bool:
+    """Whether (hops, path) ``a`` beats ``b``: fewer hops, then fewer steps, then ids."""
+    return b is None or (a[0], len(a[1]), a[1]) < (b[0], len(b[1]), b[1])
+
+
+# ChainKnowledgeGraph's Shenwan industry tree classifies companies; it is no chain hierarchy: inheriting
+# the links of 半导体 or 电子 would list every electronic product downstream of a memory chip.
+_CLASSIFICATION = "ckg:industry:"
+
+
+def _with_broader(view: ChainView, paths: dict[str, Path]) -> dict[str, Path]:
+    """``paths`` plus every broader sector of their ends, reached by the hierarchy steps (not through
+    ChainKnowledgeGraph's industry classification)."""
+    out = dict(paths)
+    for n, up in ancestors(view, paths).items():
+        for a, hp in up.items():
+            if any(x.startswith(_CLASSIFICATION) for x in hp[1:]):
+                continue
+            cand = paths[n] + hp[1:]
+            if a not in out or (len(cand), cand) < (len(out[a]), out[a]):
+                out[a] = cand
+    return out
+
+
+def _walk(
+    view: ChainView, starts: list[str], direction: str, hops: int, links: LinkFilter
+) -> dict[str, tuple[int, Path]]:
+    """Chain results of one direction: sector -> (hops, path from a start sector) (module rules)."""
+    frontier = _with_broader(view, {s: (s,) for s in starts})
+    seen = set(frontier)
+    found: dict[str, tuple[int, Path]] = {}
+    for hop in range(1, hops + 1):
+        level: dict[str, Path] = {}
+        for link in view.links(frontier):
+            u, v = (link.source, link.target) if direction == "down" else (link.target, link.source)
+            if u not in frontier or v in seen or not links.keep(link):
+                continue
+            cand = (*frontier[u], v)
+            if v not in level or (len(cand), cand) < (len(level[v]), level[v]):
+                level[v] = cand
+        if not level:
+            break
+        found.update((v, (hop, p)) for v, p in level.items())
+        seen |= set(level)
+        nxt = _with_broader(view, level)
+        frontier = {n: p for n, p in nxt.items() if n in level or n not in seen}
+        seen |= set(frontier)
+    return found
+
+
+def _names(names: Iterable[str]) -> str:
+    items = list(names)
+    shown = ", ".join(items[:4]) + (f" and {len(items) - 4} more" if len(items) > 4 else "")
+    return shown
+
+
+def _left_out_hint(counts: Mapping[str, int]) -> str:
+    if not counts:
+        return ""
+    parts = ", ".join(f"{n} {k}" for k, n in counts.items())
+    return f"; left out: {parts} (see --include-recipes and --min-weight)"
+
+
+@gc_paused()
+def search(
+    view: ChainView,
+    entity_id: str,
+    direction: Direction = "both",
+    hops: int = 2,
+    within: str | None = None,
+    types: Iterable[str] | str | None = None,
+    *,
+    include_recipes: bool = False,
+    min_weight: float = DEFAULT_MIN_WEIGHT,
+    chain: str | None = None,
+) -> NeighbourReport:
+    """Supply-chain neighbours over any :class:`~graph.analysis.chainview.ChainView` (the shared engine of
+    :func:`neighbours` and :func:`store_neighbours`; parameters as there)."""
+    dirs = _directions(direction)
+    _check_hops(hops)
+    wanted = normalise_types(types)
+    links = LinkFilter(include_recipes, min_weight, frozenset({chain}) if chain else None)
+    refs = view.refs([entity_id])
+    if entity_id not in refs:
+        raise UnknownEntityError(f"no entity with id '{entity_id}' (look names up with graph.lookup.resolve)")
+    start, own = refs[entity_id]
+    place = None
+    within_ids = None
+    if within is not None:
+        within_ids = view.within(within)
+        place = view.refs([within])[within][0]
+    starts = [entity_id] if start.type == _SECTOR else own
+    if not starts:
+        note = f"{start.name} works in no sector (it has no SPECIALISES_IN link), so it has no chain neighbours"
+        return NeighbourReport(start, place, (), {}, note)
+
+    sector_paths = {d: _walk(view, starts, d, hops, links) for d in dirs}
+    reached = sorted({s for paths in sector_paths.values() for s in paths})
+    narrower = descendants(view, reached)
+    specialists = view.specialists({*reached, *(x for d in narrower.values() for x in d)})
+    info: dict[str, EntityRef] = {}
+    players: dict[str, list[tuple[str, Path]]] = {}  # sector -> (entity, path from the sector down to it)
+    for s in reached:
+        rows: list[tuple[str, Path]] = []
+        for sub, p in [(s, (s,)), *narrower[s].items()]:
+            for ref, _w in specialists.get(sub, ()):
+                info.setdefault(ref.id, ref)
+                rows.append((ref.id, (*p, ref.id)))
+        players[s] = rows
+
+    on_paths = {n for paths in sector_paths.values() for _, p in paths.values() for n in p}
+    on_paths |= {n for rows in players.values() for _, p in rows for n in p[:-1]}
+    for i, (ref, _) in view.refs(on_paths - set(info)).items():
+        info[i] = ref
+    info[entity_id] = start
+    report = _assemble(start, sector_paths, players, info, place, within_ids, wanted)
+    counts = links.counts()
+    if report.rows:
+        return NeighbourReport(start, place, report.rows, counts)
+    info.update((i, ref) for i, (ref, _) in view.refs(set(starts) - set(info)).items())
+    names = [info[s].name if s in info else s for s in starts]
+    way = {"up": "upstream", "down": "downstream"}
+    if not reached:
+        what = " or ".join(way[d] for d in dirs)
+        note = f"no {what} chain link from {_names(names)} or the sectors they are part of{_left_out_hint(counts)}"
+    else:
+        n = len(reached)
+        linked = f"{n} linked sector{'s' if n != 1 else ''}"
+        if within is not None and place is not None:
+            note = f"{linked}, but nothing within {place.name} works in {'them' if n != 1 else 'it'}"
+            note += _left_out_hint(counts)
+        else:
+            note = f"{linked}, but nothing of the types asked for"
+    return NeighbourReport(start, place, (), counts, note)
 
 
 def _assemble(
     start: EntityRef,
-    sector_paths: Mapping[str, Mapping[str, Path]],
-    players: Mapping[str, Iterable[str]],
+    sector_paths: Mapping[str, Mapping[str, tuple[int, Path]]],
+    players: Mapping[str, list[tuple[str, Path]]],
     info: Mapping[str, EntityRef],
     within: EntityRef | None,
     within_ids: set[str] | None,
     wanted: frozenset[str] | None,
 ) -> NeighbourReport:
-    """The shared post-processing: sector and entity results, ``within`` and ``types``, paths, order."""
+    """Sector and entity results, ``within`` and ``types``, paths, order."""
     start_id = start.id
     prefix: Path = () if start.type == _SECTOR else (start_id,)
     out: list[Neighbour] = []
@@ -156,56 +305,27 @@ def _assemble(
 
     for direction, paths in sector_paths.items():
         d: Literal["up", "down"] = "up" if direction == "up" else "down"
-        nearest: dict[str, Path] = {}  # entity -> path to its nearest sector result
-        for sector, path in paths.items():
-            if within_ids is None or any(f in within_ids for f in players.get(sector, ())):
-                add(sector, d, len(path) - 1, prefix + path)
-            for f in players.get(sector, ()):
+        nearest: dict[str, tuple[int, Path]] = {}  # entity -> (hops, path to it)
+        for sector, (hops, path) in paths.items():
+            ents = players.get(sector, ())
+            if within_ids is None or any(f in within_ids for f, _ in ents):
+                add(sector, d, hops, prefix + path)
+            for f, down in ents:
                 if f == start_id:
                     continue
-                old = nearest.get(f)
-                if old is None or (len(path), path) < (len(old), old):
-                    nearest[f] = path
-        for f, path in nearest.items():
+                cand = (hops, path + down[1:])
+                if _shorter(cand, nearest.get(f)):
+                    nearest[f] = cand
+        for f, (h, path) in nearest.items():
             if within_ids is None or f in within_ids:
-                add(f, d, len(path) - 1, prefix + path + (f,))
+                add(f, d, h, prefix + path)
 
     order = {"up": 0, "down": 1}
     out.sort(key=lambda r: (order[r.direction], r.hops, r.type != _SECTOR, r.name.casefold(), r.id))
     return NeighbourReport(start, within, tuple(out))
 
 
-# -- networkx -------------------------------------------------------------------------------------------
-def _bfs(G: nx.Graph, starts: list[str], direction: str, hops: int) -> dict[str, Path]:
-    """Shortest chain paths from the start sectors, ties broken by the id sequence (level by level)."""
-    adjacent = G.pred if direction == "up" else G.succ
-    best: dict[str, Path] = {s: (s,) for s in starts}
-    frontier = list(starts)
-    for _ in range(hops):
-        level: dict[str, Path] = {}
-        for u in frontier:
-            pu = best[u]
-            for v in adjacent[u]:
-                if v in best or G.nodes[v].get("type") != _SECTOR:
-                    continue
-                a, b = (v, u) if direction == "up" else (u, v)
-                if not any(d.get("type") == "PART_OF_CHAIN" for d in _edge_dicts(G, a, b)):
-                    continue
-                cand = (*pu, v)
-                if v not in level or cand < level[v]:
-                    level[v] = cand
-        if not level:
-            break
-        best.update(level)
-        frontier = list(level)
-    return {n: p for n, p in best.items() if len(p) > 1}
-
-
-def _edge_dicts(G: nx.Graph, u: str, v: str) -> Iterable[Mapping[str, Any]]:
-    return G[u][v].values() if G.is_multigraph() else [G[u][v]]
-
-
-@gc_paused()
+# -- the two engines ------------------------------------------------------------------------------------
 def neighbours(
     G: nx.Graph,
     entity_id: str,
@@ -213,6 +333,10 @@ def neighbours(
     hops: int = 2,
     within: str | None = None,
     types: Iterable[str] | str | None = None,
+    *,
+    include_recipes: bool = False,
+    min_weight: float = DEFAULT_MIN_WEIGHT,
+    chain: str | None = None,
 ) -> NeighbourReport:
     """Supply-chain neighbours of a sector or entity over a networkx graph (rules in the module docstring).
 
@@ -230,20 +354,27 @@ def neighbours(
         Id of a place: keep only results present in it (see the module docstring).
     types : str or iterable of str, optional
         Keep only results of these entity types, e.g. ``"company,base"`` or ``["Sector"]``.
+    include_recipes : bool
+        Follow ChainKnowledgeGraph's recipe-ingredient links too.
+    min_weight : float
+        Weighted chain links (ChainKnowledgeGraph's industry links) count from this weight.
+    chain : str, optional
+        Follow only the links of this chain (e.g. ``template:lithium-battery``).
 
     Returns
     -------
     NeighbourReport
-        ``start`` and ``within`` as :class:`~graph.analysis.common.EntityRef`, and ``rows``: one
+        ``start`` and ``within`` as :class:`~graph.analysis.common.EntityRef`, ``rows``: one
         :class:`Neighbour` per (node, direction) with ``id``, ``type``, ``name``, ``name_zh``,
-        ``direction`` ("up"/"down"), ``hops``, ``path`` (names from the start) and ``path_ids``.
+        ``direction`` ("up"/"down"), ``hops``, ``path`` (names from the start) and ``path_ids``;
+        ``left_out`` and, when there are no rows, ``note``.
 
     Raises
     ------
     graph.errors.UnknownEntityError
         ``entity_id`` or ``within`` is not in the graph.
     graph.errors.ArgumentError
-        A bad ``direction``, ``hops`` or type name.
+        A bad ``direction``, ``hops``, ``min_weight`` or type name.
 
     Example
     -------
@@ -258,36 +389,13 @@ def neighbours(
     >>> report = neighbours(G, "c:x")
     >>> report.start.name, [(r.id, r.direction, r.hops, r.path) for r in report.rows]
     ('X', [('s:storage', 'down', 1, ('X', 'Battery Cells', 'Energy Storage'))])
+    >>> neighbours(G, "c:x", "up").note
+    'no upstream chain link from Battery Cells or the sectors they are part of'
     """
-    dirs = _directions(direction)
-    _check_hops(hops)
-    wanted = normalise_types(types)
-    require_node(G, entity_id)
-    start = node_info(G, entity_id)
-    if start.type == _SECTOR:
-        starts = [entity_id]
-    else:
-        starts = [s for s in out_neighbours(G, entity_id, "SPECIALISES_IN") if G.nodes[s].get("type") == _SECTOR]
-    sector_paths = {d: _bfs(G, starts, d, hops) for d in dirs}
-    reached = {s for paths in sector_paths.values() for s in paths}
-    players = {s: sector_players(G, s) for s in reached}
-    within_ids = nodes_within(G, within) if within is not None else None
-    place = node_info(G, within) if within is not None else None
-
-    named = {entity_id, *reached, *(f for fs in players.values() for f in fs)}
-    named.update(n for paths in sector_paths.values() for p in paths.values() for n in p)
-    info = {n: node_info(G, n) for n in named}
-    return _assemble(start, sector_paths, players, info, place, within_ids, wanted)
-
-
-# -- the store --------------------------------------------------------------------------------------------
-def _entity(store: Store, entity_id: str) -> tuple[EntityRef, list[str]]:
-    """An entity of the store and the sectors it specialises in (``neighbours_start``)."""
-    rows = store.run("neighbours_start", {"entity": entity_id}).records()
-    if not rows:
-        raise UnknownEntityError(f"no entity with id '{entity_id}' (look names up with graph.lookup.resolve)")
-    r = rows[0]
-    return EntityRef(r["id"], r["type"], r["name"], r["name_zh"]), sorted(set(r["sectors"] or ()))
+    return search(
+        GraphView(G), entity_id, direction, hops, within, types,
+        include_recipes=include_recipes, min_weight=min_weight, chain=chain,
+    )  # fmt: skip
 
 
 def store_neighbours(
@@ -297,15 +405,22 @@ def store_neighbours(
     hops: int = 2,
     within: str | None = None,
     types: Iterable[str] | str | None = None,
+    *,
+    include_recipes: bool = False,
+    min_weight: float = DEFAULT_MIN_WEIGHT,
+    chain: str | None = None,
 ) -> NeighbourReport:
-    """Supply-chain neighbours computed by the store's Cypher; the same answer as :func:`neighbours`.
+    """Supply-chain neighbours from the store's Cypher; the same answer as :func:`neighbours`.
+
+    The store is asked level by level for the chain links, the sector hierarchy and the specialists
+    around the start (:class:`graph.analysis.chainview.StoreView`), never for the whole graph.
 
     Parameters
     ----------
     store : Store
         An open store.
-    entity_id, direction, hops, within, types
-        As for :func:`neighbours`; ``hops`` is at most :data:`MAX_STORE_HOPS` (4).
+    entity_id, direction, hops, within, types, include_recipes, min_weight, chain
+        As for :func:`neighbours`; ``hops`` is at most :data:`MAX_STORE_HOPS` (8).
 
     Returns
     -------
@@ -325,39 +440,12 @@ def store_neighbours(
     >>> report.start.name, [r.id for r in report.rows]                               # doctest: +SKIP
     ('Battery Cells', ['sector:anode-materials', 'sector:cathode-materials'])
     """
-    dirs = _directions(direction)
     _check_hops(hops)
     if hops > MAX_STORE_HOPS:
         raise ArgumentError(
             f"the store follows at most {MAX_STORE_HOPS} chain links; use the networkx version for more"
         )
-    wanted = normalise_types(types)
-    start, sectors = _entity(store, entity_id)
-    starts = [entity_id] if start.type == _SECTOR else sectors
-    names: dict[str, str] = {}  # sectors on the paths
-    names_zh: dict[str, str | None] = {}  # the sectors the paths end at
-    sector_paths: dict[str, dict[str, Path]] = {}
-    for d in dirs:
-        found = store.run(f"neighbours_{d}", {"sectors": starts, "hops": hops}).records() if starts else []
-        # a path back to a start sector is no result; FalkorDB may also list the names of such a closed
-        # path in another order than its ids, so its names are not read either
-        found = [r for r in found if r["ids"][-1] not in starts]
-        for r in found:
-            for i, n in zip(r["ids"], r["names"], strict=True):
-                names.setdefault(i, n)
-            names_zh[r["ids"][-1]] = r["name_zh"]
-        sector_paths[d] = _pick((tuple(r["ids"]) for r in found), set(starts))
-    info: dict[str, EntityRef] = {i: EntityRef(i, _SECTOR, n, names_zh.get(i)) for i, n in names.items()}
-    info[entity_id] = start
-    reached = sorted({s for paths in sector_paths.values() for s in paths})
-    players: dict[str, list[str]] = {}
-    if reached:
-        for r in store.run("neighbours_players", {"sectors": reached}).records():
-            players.setdefault(r["sector"], []).append(r["id"])
-            if r["id"] not in info:
-                info[r["id"]] = EntityRef(r["id"], r["type"], r["name"], r["name_zh"])
-    place, within_ids = None, None
-    if within is not None:
-        place, _ = _entity(store, within)
-        within_ids = {within} | {r[0] for r in store.run("located_in", {"place": within}).rows}
-    return _assemble(start, sector_paths, players, info, place, within_ids, wanted)
+    return search(
+        StoreView(store), entity_id, direction, hops, within, types,
+        include_recipes=include_recipes, min_weight=min_weight, chain=chain,
+    )  # fmt: skip

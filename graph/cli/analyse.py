@@ -21,6 +21,7 @@ import networkx as nx
 import typer
 from rich.table import Table
 
+from graph.analysis.chainview import DEFAULT_MIN_WEIGHT
 from graph.cli.common import Format, FormatOpt, err, fail, opened, out, print_result, print_table
 from graph.errors import ArgumentError
 from graph.lookup import resolve
@@ -141,7 +142,7 @@ def neighbours(
     direction: Annotated[DirectionName, typer.Option("--direction", "-d", help="Upstream, downstream or both.")] = (
         DirectionName.both
     ),
-    hops: Annotated[int, typer.Option("--hops", "-n", min=1, help="Chain links to cross at most (store: 4).")] = 2,
+    hops: Annotated[int, typer.Option("--hops", "-n", min=1, help="Chain links to cross at most (store: 8).")] = 2,
     within: Annotated[str | None, typer.Option("--within", "-w", help="Keep only what is present in this place.")] = (
         None
     ),
@@ -153,22 +154,39 @@ def neighbours(
         bool, typer.Option("--offline", help="Compute with networkx over the exported graph instead of Cypher.")
     ] = False,
     graph_file: GraphOpt = None,
+    include_recipes: Annotated[
+        bool, typer.Option("--include-recipes", help="Also follow ChainKnowledgeGraph's recipe-ingredient links.")
+    ] = False,
+    min_weight: Annotated[
+        float,
+        typer.Option(
+            "--min-weight", min=0, help="Weighted links (ChainKnowledgeGraph's industry links) from this weight."
+        ),
+    ] = DEFAULT_MIN_WEIGHT,
+    chain: Annotated[
+        str | None, typer.Option("--chain", help="Follow only this chain template's links, e.g. lithium-battery.")
+    ] = None,
 ) -> None:
     """Supply-chain neighbours: sectors up/downstream along the chains, and who works in them."""
     from graph.analysis.common import jsonable
     from graph.analysis.neighbours import neighbours, store_neighbours
 
+    options: dict[str, Any] = {"include_recipes": include_recipes, "min_weight": min_weight}
+    if chain is not None:
+        from loaders.templates import template
+
+        options["chain"] = template(chain).chain_name
     report: NeighbourReport
     if offline or graph_file is not None:
         G = _load_graph(ctx, graph_file)
         eid = resolve(G, entity)
         place = resolve(G, within) if within else None
-        report = neighbours(G, eid, direction.value, hops, place, _types(types))
+        report = neighbours(G, eid, direction.value, hops, place, _types(types), **options)
     else:
         with opened(ctx) as store:
             eid = resolve(store, entity)
             place = resolve(store, within) if within else None
-            report = store_neighbours(store, eid, direction.value, hops, place, _types(types))
+            report = store_neighbours(store, eid, direction.value, hops, place, _types(types), **options)
     rows = report.rows
     if fmt is not Format.table:
         cols = ["direction", "hops", "type", "id", "name", "name_zh", "path", "path_ids"]
@@ -184,7 +202,12 @@ def neighbours(
     for r in rows:
         table.add_row(r.direction, str(r.hops), r.type, r.name, " → ".join(r.path))
     print_table(table)
-    out.print(_plural(len(rows), "result"), style="dim")
+    summary = _plural(len(rows), "result")
+    if report.left_out:
+        summary += "; left out: " + ", ".join(f"{n} {k}" for k, n in report.left_out.items())
+    out.print(summary, style="dim", highlight=False)
+    if report.note:
+        out.print(f"why: {report.note}", highlight=False)
 
 
 # -- analyse ----------------------------------------------------------------------------------------------

@@ -11,8 +11,17 @@ import typer
 from rich.table import Table
 
 from graph.cli.common import WriteModeName, err, fail, opened, out, print_table, progress_bar
-from graph.ingest import BackboneImportSummary, ImportPlan, locate_companies, plan_admin, plan_universities
-from loaders.chainkg import ChainKGReadSummary, read_chainkg
+from graph.ingest import (
+    BackboneImportSummary,
+    ChainKGPlan,
+    ImportPlan,
+    import_chains,
+    locate_companies,
+    plan_admin,
+    plan_universities,
+    prepare_chainkg,
+)
+from loaders.chainkg import ChainKGReadSummary
 
 SeedOpt = Annotated[
     bool,
@@ -76,6 +85,28 @@ def summary_table(summary: ChainKGReadSummary) -> Table:
     return table
 
 
+def vocabulary_table(plan: ChainKGPlan) -> Table:
+    """What the sector vocabulary, the recipe marking and the templates did to the import."""
+    v = plan.vocabulary
+    table = Table("sector vocabulary and chains", "count", title="one sector vocabulary", title_justify="left")
+    rows = [
+        ("concepts in data/sector_vocabulary.yaml", v.concepts),
+        ("  of them found in ChainKnowledgeGraph", v.concepts_matched),
+        ("nodes merged into a concept (same thing)", sum(len(x) for x in v.merged.values())),
+        ("nodes linked below a concept (PART_OF)", sum(len(x) for x in v.narrower.values())),
+        ("products named as an industry, merged into it", v.product_is_industry),
+        ("relations moved to the merged node", v.relations_moved),
+        ("  self-loops dropped / duplicates merged", f"{v.self_loops_dropped} / {v.duplicates_merged}"),
+        ("vocabulary names not in the data", len(v.not_in_data)),
+        ("homonyms kept apart (distinct)", len(v.homonyms)),
+        ("recipe-ingredient links (chain chainkg-recipe)", plan.recipe_links),
+        ("chain-template links", plan.template_links),
+    ]
+    for what, n in rows:
+        table.add_row(what, str(n))
+    return table
+
+
 def chainkg(
     ctx: typer.Context,
     folder: Annotated[Path, typer.Argument(help="Folder with the ChainKnowledgeGraph JSON-lines files.")],
@@ -90,9 +121,11 @@ def chainkg(
     if not folder.is_dir():
         raise fail(f"{folder} is not a folder")
     started = time.perf_counter()
-    data, summary = read_chainkg(folder)
+    plan = prepare_chainkg(folder)
+    data = plan.data
     read_s = time.perf_counter() - started
-    print_table(summary_table(summary))
+    print_table(summary_table(plan.read))
+    print_table(vocabulary_table(plan))
     if dry_run:
         out.print(
             f"valid: {len(data.entities)} entities, {len(data.relations)} relations "
@@ -108,6 +141,17 @@ def chainkg(
     out.print(
         f"imported {len(data.entities)} entities and {len(data.relations)} relations into {store.name} "
         f"({written.mode}, {written.method}) in {write_s:.1f} s ({rate:,.0f} records/s); read in {read_s:.1f} s",
+        highlight=False,
+    )
+
+
+def chains(ctx: typer.Context, batch_size: BatchOpt = 2000) -> None:
+    """Write the sector vocabulary's concepts and the chain templates (data/chains/) as chain links."""
+    with opened(ctx) as store:
+        data, _ = import_chains(store, batch_size=batch_size)
+    out.print(
+        f"wrote {len(data.entities)} sectors and {len(data.relations)} links "
+        f"(vocabulary hierarchy and chain templates) into {store.name}",
         highlight=False,
     )
 

@@ -1,0 +1,133 @@
+"""``indgraph analyse gaps`` and ``analyse compare``: a place's chain report, for people and for tools.
+
+A thin layer over :mod:`graph.analysis.gaps`: the store answers the few questions the report needs
+(:class:`graph.analysis.chainview.StoreView`), or ``--graph FILE`` a node-link export.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from graph.cli.common import Format, FormatOpt, opened, out, print_table
+from graph.lookup import resolve
+
+if TYPE_CHECKING:
+    from graph.analysis.chainview import ChainView
+    from graph.analysis.gaps import Candidate, GapReport, Player
+
+ChainOpt = Annotated[str, typer.Option("--chain", "-c", help="The chain template: id or name, e.g. lithium-battery.")]
+GraphFileOpt = Annotated[
+    Path | None, typer.Option("--graph", help="Use this node-link JSON file ('indgraph export') instead of the store.")
+]
+
+
+@contextmanager
+def _view(ctx: typer.Context, graph_file: Path | None) -> Iterator[tuple[ChainView, object]]:
+    """The view to ask, and what names are resolved against (the store, or the file's graph)."""
+    from graph.analysis.chainview import GraphView, StoreView
+
+    if graph_file is not None:
+        from graph.cli.common import fail
+        from graph.nxgraph import read_node_link
+
+        if not graph_file.is_file():
+            raise fail(f"no such graph file: {graph_file}")
+        G = read_node_link(graph_file)
+        yield GraphView(G), G
+        return
+    with opened(ctx) as store:
+        yield StoreView(store), store
+
+
+def _where(places: tuple) -> str:
+    return "/".join(p.name for p in places) or "unlocated"
+
+
+def _player(p: Player) -> str:
+    return f"{p.name} ({_where(p.places)})"
+
+
+def _candidate(c: Candidate) -> str:
+    where = c.province.name if c.province else "unlocated"
+    return f"{c.name} ({where}) {c.score:.2f}"
+
+
+def _csv_rows(report: GapReport) -> Iterator[list[object]]:
+    yield ["step", "stage", "name_zh", "status", "players", "kind", "rank", "id", "name", "where", "sector",
+           "centrality", "nearness", "local_links", "chain_steps", "score"]  # fmt: skip
+    for s in report.steps:
+        yield [s.id, s.stage, s.name_zh, s.status, s.players, "", "", "", "", "", "", "", "", "", "", ""]
+        for i, p in enumerate(s.top_players, 1):
+            yield [s.id, s.stage, s.name_zh, s.status, s.players, "player", i, p.id, p.name, _where(p.places),
+                   p.sector, p.weight, "", "", "", ""]  # fmt: skip
+        for i, c in enumerate(s.candidates, 1):
+            yield [s.id, s.stage, s.name_zh, s.status, s.players, "candidate", i, c.id, c.name,
+                   c.province.name if c.province else "", c.sector, c.centrality, c.nearness, c.local_links,
+                   c.chain_steps, c.score]  # fmt: skip
+
+
+def gaps(
+    ctx: typer.Context,
+    place: Annotated[str, typer.Argument(help="The place: id, name, Chinese name or alias.")],
+    chain: ChainOpt,
+    top: Annotated[int, typer.Option(min=0, help="Local players named per step.")] = 3,
+    candidates: Annotated[int, typer.Option(min=0, help="Candidates listed per weak or missing step.")] = 3,
+    fmt: FormatOpt = Format.table,
+    picture: Annotated[
+        Path | None, typer.Option("--picture", "-o", help="Also draw the chain map: .html, .png or .svg.")
+    ] = None,
+    labels: Annotated[str, typer.Option("--labels", help="Picture labels: en or zh.")] = "en",
+    graph_file: GraphFileOpt = None,
+) -> None:
+    """Which steps of a chain a place holds (strong, weak, missing), and who elsewhere could fill the gaps."""
+    from graph.analysis.common import jsonable
+    from graph.analysis.gaps import STRONG, WEIGHTS, gap_report
+    from loaders.templates import template
+
+    tpl = template(chain)
+    with _view(ctx, graph_file) as (view, names):
+        report = gap_report(view, tpl, resolve(names, place), top=top, candidates=candidates)  # type: ignore[arg-type]
+    if picture is not None:
+        from graph.viz.chainmap import write_chain_map
+
+        write_chain_map(report, picture, labels=labels)
+        out.print(f"wrote {picture}", style="dim", highlight=False)
+    if fmt is Format.json:
+        import json
+
+        sys.stdout.write(json.dumps(jsonable(report), ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt is Format.csv:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows(_csv_rows(report))
+        sys.stdout.write(buf.getvalue())
+        return
+    title = f"{report.name} ({report.name_zh}) chain in {report.place.name}"
+    table = Table("stage", "step", "status", "players", "local players", "candidates elsewhere (score)",
+                  title=title, title_justify="left")  # fmt: skip
+    for s in report.steps:
+        table.add_row(
+            str(s.stage),
+            f"{s.name} {s.name_zh}",
+            s.status,
+            str(s.players),
+            ", ".join(_player(p) for p in s.top_players) or "—",
+            ", ".join(_candidate(c) for c in s.candidates) or "—",
+        )
+    print_table(table)
+    parts = " + ".join(f"{w:g}·{k.replace('_', ' ')}" for k, w in WEIGHTS.items())
+    out.print(
+        f"strong: {STRONG}+ local players, weak: 1–2, missing: none; candidate score = {parts} "
+        "(each 0..1; -f json or -f csv shows the parts)",
+        style="dim",
+        highlight=False,
+    )
