@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import builtins
 import re
+from collections.abc import Iterable
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -22,6 +23,7 @@ __all__ = [
     "ALLOWED",
     "ID_PATTERN",
     "PLACE_TYPES",
+    "Records",
     "DistrictKind",
     "Entity",
     "EntityType",
@@ -282,7 +284,7 @@ def entity_fast(
         return None
     if aliases and not (all(_text_ok(a, 1 << 62) for a in aliases) and len(set(aliases)) == len(aliases)):
         return None
-    values = {
+    values: dict[str, Any] = {
         "id": id,
         "type": type,
         "name": name,
@@ -323,7 +325,7 @@ def relation_fast(source: str, type: RelType, target: str, chain: str | None, we
             return None
     elif chain is not None:
         return None
-    values = {
+    values: dict[str, Any] = {
         "source": source,
         "type": type,
         "target": target,
@@ -334,6 +336,17 @@ def relation_fast(source: str, type: RelType, target: str, chain: str | None, we
         "sources": [],
     }
     return _assemble(Relation, values, set(_RELATION_GIVEN))
+
+
+class Records(Protocol):
+    """What a store's write reads: entities and relations to iterate (a :class:`GraphData`, or a load's
+    records read from its files as they are written, :meth:`loaders.Scan.data`)."""
+
+    @property
+    def entities(self) -> Iterable[Entity]: ...
+
+    @property
+    def relations(self) -> Iterable[Relation]: ...
 
 
 class GraphData(BaseModel):

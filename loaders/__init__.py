@@ -7,8 +7,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from graph.model import Entity, EntityType, GraphData, Relation
 from graph.resources import seed_dir
@@ -57,15 +58,25 @@ def _unknown_kind(path: Path) -> LoadError:
     )
 
 
-def iter_file(path: Path, errors: list[LoadError]) -> Iterator[tuple[Entity | Relation, Origin]]:
-    """The valid records of one data file, one at a time; every problem goes to ``errors``."""
+_BOTH = ("entities", "relations")
+
+
+def iter_file(
+    path: Path, errors: list[LoadError], sections: tuple[str, ...] = _BOTH
+) -> Iterator[tuple[Entity | Relation, Origin]]:
+    """The valid records of one data file, one at a time; every problem goes to ``errors``.
+
+    ``sections``: ``entities``, ``relations`` or both; a CSV file of the other kind is not read.
+    """
     name = path.name.lower()
     if path.suffix.lower() in _YAML:
-        yield from iter_yaml(path, errors)
+        yield from iter_yaml(path, errors, sections)
     elif path.suffix.lower() == ".csv" and "relations" in name:
-        yield from iter_relations_csv(path, errors)
+        if "relations" in sections:
+            yield from iter_relations_csv(path, errors)
     elif path.suffix.lower() == ".csv" and "entities" in name:
-        yield from iter_entities_csv(path, errors)
+        if "entities" in sections:
+            yield from iter_entities_csv(path, errors)
     else:
         errors.append(_unknown_kind(path))
 
@@ -121,11 +132,59 @@ def load_paths(paths: Iterable[str | Path] | None = None, known: KnownIds | None
 
 @dataclass
 class Scan:
-    """What :func:`scan_paths` found valid: the files and how many entities and relations they hold."""
+    """What :func:`scan_paths` found valid: the files and how many entities and relations they hold.
+
+    :meth:`data` gives the records again, read from the files while they are used.
+    """
 
     files: list[Path]
     entities: int
     relations: int
+    stamps: list[tuple[int, int]] = field(default_factory=list)
+
+    def data(self) -> FileData:
+        """The checked records as a :class:`GraphData` whose lists read the files again each time they are
+        iterated, so a store writes them batch by batch without the load ever being held whole.
+
+        Raises LoadErrors while iterating when a file changed since it was checked.
+        """
+        return FileData(FileRecords(self, "entities", self.entities), FileRecords(self, "relations", self.relations))
+
+
+@dataclass
+class FileData:
+    """A load's records read from its files while they are iterated: a :class:`graph.model.Records`."""
+
+    entities: FileRecords
+    relations: FileRecords
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+class FileRecords:
+    """The entities or the relations of checked files, read again on every iteration (see :meth:`Scan.data`)."""
+
+    def __init__(self, scan: Scan, section: str, count: int):
+        self.scan, self.section, self.count = scan, section, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for path, stamp in zip(self.scan.files, self.scan.stamps, strict=True):
+            if _stamp(path) != stamp:
+                raise LoadErrors([LoadError(display_path(path), 0, "", "the file changed while it was being loaded")])
+            errors: list[LoadError] = []
+            for record, _ in iter_file(path, errors, (self.section,)):
+                yield record
+            if errors:  # changed within the same second, with the same size: never write what was not checked
+                raise LoadErrors(errors)
 
 
 def scan_paths(paths: Iterable[str | Path] | None = None, known: KnownIds | None = None) -> Scan:
@@ -145,6 +204,7 @@ def scan_paths(paths: Iterable[str | Path] | None = None, known: KnownIds | None
     True
     """
     files, errors = data_files([DEFAULT_DATA] if paths is None else paths)
+    stamps = [_stamp(f) for f in files]
     entities: list[tuple[EntityFacts, Origin]] = []
     relations: list[tuple[RelationFacts, Origin]] = []
     for f in files:
@@ -159,4 +219,4 @@ def scan_paths(paths: Iterable[str | Path] | None = None, known: KnownIds | None
     errors.extend(check_records(entities, relations, known or {}))
     if errors:
         raise LoadErrors(errors)
-    return Scan(files, len(entities), len(relations))
+    return Scan(files, len(entities), len(relations), stamps)

@@ -122,11 +122,15 @@ class _FastLineLoader(_LineConstruction, yaml.CSafeLoader):
     """
 
 
-for _loader in (_LineLoader, _FastLineLoader):
-    _loader.add_constructor("tag:yaml.org,2002:map", _LineConstruction.construct_mapping)
-    _loader.add_constructor("tag:yaml.org,2002:seq", _LineConstruction.construct_sequence)
+_CONSTRUCTORS: dict[str, Any] = {
+    "tag:yaml.org,2002:map": _LineConstruction.construct_mapping,
+    "tag:yaml.org,2002:seq": _LineConstruction.construct_sequence,
     # Dates stay strings ("2016-12" and "2016-12-31" alike): the model decides what they mean.
-    _loader.add_constructor("tag:yaml.org,2002:timestamp", _LineConstruction.construct_timestamp_text)
+    "tag:yaml.org,2002:timestamp": _LineConstruction.construct_timestamp_text,
+}
+for _tag, _construct in _CONSTRUCTORS.items():
+    _LineLoader.add_constructor(_tag, _construct)
+    _FastLineLoader.add_constructor(_tag, _construct)
 
 
 def _load(text: str) -> Any:
@@ -250,8 +254,13 @@ def read_yaml(path: Path) -> Parsed:
     return parsed
 
 
-def iter_yaml(path: Path, errors: list[LoadError]) -> Iterator[tuple[Entity | Relation, Origin]]:
-    """The valid records of one YAML data file, one at a time; every problem goes to ``errors``."""
+def iter_yaml(
+    path: Path, errors: list[LoadError], sections: tuple[str, ...] = ("entities", "relations")
+) -> Iterator[tuple[Entity | Relation, Origin]]:
+    """The valid records of one YAML data file, one at a time; every problem goes to ``errors``.
+
+    ``sections``: which lists to read (the file is checked whole either way).
+    """
     file = display_path(path)
     parsed = Parsed(errors=errors)
     top, parse_errors = parse_yaml(path)
@@ -272,7 +281,7 @@ def iter_yaml(path: Path, errors: list[LoadError]) -> Iterator[tuple[Entity | Re
 
     for section, build in (("entities", build_entity), ("relations", build_relation)):
         items = top.get(section)
-        if items is None:
+        if items is None or section not in sections:
             continue
         if not isinstance(items, list):
             parsed.errors.append(LoadError(file, top.key_lines[section], section, "must be a list"))

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.model import GraphData
+from graph.model import Records
 
 __all__ = ["BulkError", "BulkPlan", "encode_value", "plan", "send"]
 
@@ -152,7 +152,7 @@ class BulkPlan:
             yield nodes, rels, ntok, rtok
 
 
-def plan(data: GraphData, entity_props: Callable, relation_props: Callable) -> BulkPlan | None:
+def plan(data: Records, entity_props: Callable, relation_props: Callable) -> BulkPlan | None:
     """Encode ``data`` for GRAPH.BULK; None when a relation names an entity outside ``data``.
 
     Parameters
@@ -168,35 +168,38 @@ def plan(data: GraphData, entity_props: Callable, relation_props: Callable) -> B
     ------
     BulkError : a value the protocol cannot carry.
     """
+    # Records are encoded as they are read (a load streamed from its files is never held whole), in one
+    # group per label or type and set of properties: each group is a token with its own header.
     enc = _encoder()
     index: dict[str, int] = {}
-    groups: list[_Group] = []
+    node_groups: dict[tuple[str, tuple[str, ...]], _Group] = {}
     entities: Counter[str] = Counter()
-    by_type: dict[str, list[dict[str, Any]]] = {}
     for e in data.entities:
-        by_type.setdefault(e.type._value_, []).append(entity_props(e))
-    for label, rows in by_type.items():
-        keys = list(dict.fromkeys(k for p in rows for k in p))
-        group = _Group(_header(f"Entity:{label}", keys))
-        for p in rows:
-            index[p["id"]] = len(index)
-        group.records = [_record(p, keys, enc) for p in rows]
-        entities[label] = len(rows)
-        groups.append(group)
+        props = entity_props(e)
+        label = e.type._value_
+        keys = tuple(props)
+        group = node_groups.get((label, keys))
+        if group is None:
+            group = node_groups[(label, keys)] = _Group(_header(f"Entity:{label}", keys))
+        index[props["id"]] = len(index)
+        group.records.append(_record(props, keys, enc))
+        entities[label] += 1
     relations: Counter[str] = Counter()
-    by_rel: dict[str, list[tuple[int, int, dict[str, Any]]]] = {}
+    rel_groups: dict[tuple[str, tuple[str, ...]], _Group] = {}
     pack = _QQ.pack
     for r in data.relations:
         s, t = index.get(r.source), index.get(r.target)
         if s is None or t is None:
             return None
-        by_rel.setdefault(r.type._value_, []).append((s, t, relation_props(r)))
-    for rtype, links in by_rel.items():
-        keys = list(dict.fromkeys(k for _, _, p in links for k in p))
-        group = _Group(_header(rtype, keys), nodes=False)
-        group.records = [pack(s, t) + _record(p, keys, enc) for s, t, p in links]
-        relations[rtype] = len(links)
-        groups.append(group)
+        props = relation_props(r)
+        rtype = r.type._value_
+        keys = tuple(props)
+        group = rel_groups.get((rtype, keys))
+        if group is None:
+            group = rel_groups[(rtype, keys)] = _Group(_header(rtype, keys), nodes=False)
+        group.records.append(pack(s, t) + _record(props, keys, enc))
+        relations[rtype] += 1
+    groups = [*node_groups.values(), *rel_groups.values()]
     return BulkPlan(groups, entities, relations)
 
 
