@@ -40,13 +40,24 @@ def write_csv(folder: Path, n_ent: int, n_rel: int, seed: int = 11) -> None:
     n_sec = n_ent // 2
     with (folder / "entities.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["id", "type", "name", "name_zh", "aliases", "attr:code", "attr:level", "source_doc", "source_quote"])
+        w.writerow(
+            ["id", "type", "name", "name_zh", "aliases", "attr:code", "attr:level", "source_doc", "source_quote"]
+        )
         for i in range(n_sec):
             w.writerow([f"b:s{i}", "Sector", f"Sector {i}", f"产业{i}", "", "", 4, "bench.txt", ""])
         for i in range(n_ent - n_sec):
             w.writerow(
-                [f"b:c{i}", "Company", f"Company {i}", f"公司{i}", f"Co {i}|C{i}", f"{600000 + i}", "", "bench.txt",
-                 QUOTE.format(n=i)]
+                [
+                    f"b:c{i}",
+                    "Company",
+                    f"Company {i}",
+                    f"公司{i}",
+                    f"Co {i}|C{i}",
+                    f"{600000 + i}",
+                    "",
+                    "bench.txt",
+                    QUOTE.format(n=i),
+                ]
             )
     seen: set[tuple[int, int]] = set()
     with (folder / "relations.csv").open("w", encoding="utf-8", newline="") as fh:
@@ -78,8 +89,8 @@ def write_yaml(folder: Path, n_ent: int, seed: int = 13) -> None:
             fh.write("    attributes: {level: 4}\n")
         for i in range(n_ent - n_sec):
             fh.write(
-                f"  - id: y:c{i}\n    type: Company\n    name: \"Company {i}\"\n    name_zh: 公司{i}\n"
-                f"    aliases: [\"Co {i}\", C{i}]\n    attributes:\n      code: \"{600000 + i}\"\n"
+                f'  - id: y:c{i}\n    type: Company\n    name: "Company {i}"\n    name_zh: 公司{i}\n'
+                f'    aliases: ["Co {i}", C{i}]\n    attributes:\n      code: "{600000 + i}"\n'
                 f"      exchange: 上海证券交易所\n    sources:\n      - {QUOTE.format(n=i)}\n"
             )
         fh.write("relations:\n")
@@ -92,7 +103,9 @@ def write_yaml(folder: Path, n_ent: int, seed: int = 13) -> None:
                 seen.add((a, b))
                 fh.write(f"  - {{from: y:c{a}, type: SPECIALISES_IN, to: y:s{b}, weight: {round(rnd.random(), 4)}}}\n")
             else:
-                fh.write(f"  - {{from: y:s{i // 2}, type: PART_OF_CHAIN, to: y:s{(i // 2 + 1) % n_sec}, chain: bench}}\n")
+                fh.write(
+                    f"  - {{from: y:s{i // 2}, type: PART_OF_CHAIN, to: y:s{(i // 2 + 1) % n_sec}, chain: bench}}\n"
+                )
 
 
 @dataclass
@@ -134,7 +147,9 @@ def run(what: str, args: list[str], home: Path, code: Path | None = None) -> Run
         text = out.read().decode(errors="replace").strip().splitlines()
     last = text[-1] if text else ""
     shown = " ".join(["indgraph", *[Path(a).name if "/" in a else a for a in args]])
-    return Run(what, shown, seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, proc.returncode == 0, last)
+    return Run(
+        what, shown, seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, proc.returncode == 0, last
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,7 +188,10 @@ def main(argv: list[str] | None = None) -> int:
                     home = tmp / f"home-{name}-{label}"
                     r = run(f"{name} ({size}) {step}, code: {label}", cmd, home, code)
                     rows.append(r)
-                    print(f"  {r.what}: {r.seconds:.1f} s, peak {r.peak_mib:,.0f} MiB, ok={r.ok}: {r.out[:150]}", flush=True)
+                    print(
+                        f"  {r.what}: {r.seconds:.1f} s, peak {r.peak_mib:,.0f} MiB, ok={r.ok}: {r.out[:150]}",
+                        flush=True,
+                    )
             for label, _ in variants:
                 env = {**os.environ, "INDGRAPH_HOME": str(tmp / f"home-{name}-{label}")}
                 subprocess.run([str(INDGRAPH), "db", "stop"], env=env, capture_output=True, check=False)
@@ -183,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     print("| data and step | seconds | CPU s | peak RSS MiB | exit | last line |")
     print("|---|---:|---:|---:|---|---|")
     for r in rows:
-        print(f"| {r.what} | {r.seconds:.1f} | {r.cpu_s:.1f} | {r.peak_mib:,.0f} | {'ok' if r.ok else 'FAILED'} | {r.out[:120]} |")
+        status = "ok" if r.ok else "FAILED"
+        print(f"| {r.what} | {r.seconds:.1f} | {r.cpu_s:.1f} | {r.peak_mib:,.0f} | {status} | {r.out[:120]} |")
     load = Path("/proc/loadavg").read_text().split()[:3]
     print(f"\nmachine: nproc {os.cpu_count()}; Python {platform.python_version()}; load average {' '.join(load)}")
     print(f"command: python bench/files_bench.py {' '.join(argv if argv is not None else sys.argv[1:])}")

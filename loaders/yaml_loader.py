@@ -143,6 +143,7 @@ def _load(text: str) -> Any:
             pass
     return yaml.load(text, Loader=_LineLoader)
 
+
 _TOP_KEYS = {"doc", "entities", "relations"}
 
 

@@ -32,7 +32,9 @@ relations:
   - {from: c:one, type: SPECIALISES_IN, to: s:pack, weight: 0.25}
 """
 # every kind of problem: a bad cell, an unknown endpoint, a duplicate id, a claimed alias, a bad triple
-BAD_ENTITIES = ENTITIES + "s:li,Sector,Again,,,,doc.txt,\nc:two,Company,Two,,One,,doc.txt,\nc:three,City,X,,,x,doc.txt,\n"
+BAD_ENTITIES = (
+    ENTITIES + "s:li,Sector,Again,,,,doc.txt,\nc:two,Company,Two,,One,,doc.txt,\nc:three,City,X,,,x,doc.txt,\n"
+)
 BAD_RELATIONS = RELATIONS + "s:li,PART_OF_CHAIN,s:nowhere,battery,,doc.txt,\nc:one,LOCATED_IN,s:li,,,doc.txt,\n"
 
 
