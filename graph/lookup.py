@@ -29,7 +29,7 @@ import difflib
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -54,6 +54,8 @@ __all__ = [
 ]
 
 MAX_SUGGESTIONS = 8
+# at most this many entities sharing pieces of a misspelt name are fetched for suggestions (most shared first)
+NEAR_LIMIT = 2_000
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,10 @@ class Resolver(ABC):
     def everything(self) -> list[Candidate]:
         """Every entity, for suggestions (only called when a lookup fails); ``located_in`` may be left out."""
 
+    def near(self, key: str) -> list[Candidate]:
+        """The entities a suggestion for ``key`` may come from: by default :meth:`everything`."""
+        return self.everything()
+
     def complete(self, candidates: list[Candidate]) -> list[Candidate]:
         """The few candidates that will be shown, with ``located_in`` filled in."""
         return candidates
@@ -176,6 +182,22 @@ class StoreResolver(Resolver):
 
     def everything(self) -> list[Candidate]:
         return self._candidates(self.store.run("entity_names", {}).records())
+
+    def near(self, key: str) -> list[Candidate]:
+        """Entities sharing a two-character piece with ``key`` (one character for a 1–2 character key),
+        found by the store (``name_candidates``) instead of fetching every name; at most
+        :data:`NEAR_LIMIT`, which keeps a national store's suggestions well under a second."""
+        grams = sorted({key[i : i + 2] for i in range(len(key) - 1)} if len(key) > 2 else set(key))
+        params = {"grams": grams, "least": max(1, len(grams) // 3), "limit": NEAR_LIMIT}
+        rows = self.store.run("name_candidates", params).records()
+        return self._candidates(rows)
+
+    def complete(self, candidates: list[Candidate]) -> list[Candidate]:
+        if not candidates:
+            return candidates
+        rows = self.store.run("entity_places", {"ids": [c.id for c in candidates]}).records()
+        places = {r["id"]: tuple(sorted(set(r["located_in"] or ()))) for r in rows}
+        return [replace(c, located_in=places.get(c.id, ())) for c in candidates]
 
 
 class GraphResolver(Resolver):
@@ -330,7 +352,7 @@ def resolve(
         listing = "\n".join(f"  {c.describe()}" for c in found)
         raise UnknownEntityError(f"no entity{kind} is called '{needle}'; that name belongs to:\n{listing}", found)
     with gc_paused():
-        near = resolver.complete(_suggest(resolver.everything(), key, wanted))
+        near = resolver.complete(_suggest(resolver.near(key), key, wanted))
     message = f"no entity{kind} is called '{needle}'"
     if near:
         message += "; did you mean:\n" + "\n".join(f"  {c.describe()}" for c in near)

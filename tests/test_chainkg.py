@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from graph.errors import DataSetError
+from graph.ingest import prepare_chainkg
 from graph.model import EntityType, GraphData, RelType
 from loaders import LoadErrors
 from loaders.chainkg import (
@@ -318,17 +319,20 @@ def test_cli_imports_the_small_files_and_reimport_changes_nothing(cli, store, sm
     result = cli("import", "chainkg", str(small))
     assert result.exit_code == 0, result.output
     assert "ChainKnowledgeGraph import" in result.output
-    assert "rel_weight outside [0, 1]" in result.output and "imported 27 entities and 24 relations" in result.output
+    # the 27 entities and 24 relations of the files, with the sector vocabulary applied (碳酸锂 is the
+    # concept sector:lithium-carbonate; 锂辉石, 锂云母 are PART_OF lithium ore), its 89 sectors and the
+    # chain templates' 78 links
+    assert "rel_weight outside [0, 1]" in result.output and "imported 115 entities and 105 relations" in result.output
+    assert "one sector vocabulary" in result.output
     # a new graph: FalkorDB's bulk protocol, Neo4j's batched CREATE
     assert f"(create, {NEW_GRAPH_METHOD[store.dialect]})" in result.output
     stats, dump = store.stats(), store.dump().sorted()
     assert stats == {
-        "entities": {"Company": 5, "Sector": 22},
-        "relations": {"PART_OF": 3, "PART_OF_CHAIN": 12, "SPECIALISES_IN": 9},
+        "entities": {"Company": 5, "Sector": 110},
+        "relations": {"PART_OF": 9, "PART_OF_CHAIN": 87, "SPECIALISES_IN": 9},
     }
-    data, _ = read_chainkg(small)
-    assert dump == data.sorted()
-    rows = store.query(UPSTREAM_OF, {"name": "碳酸锂", "chain": CHAIN_PRODUCTS}).rows
+    assert dump == prepare_chainkg(small).data.sorted()
+    rows = store.query(UPSTREAM_OF, {"name": "Lithium Carbonate", "chain": CHAIN_PRODUCTS}).rows
     assert [r[0] for r in rows] == ["硫酸", "纯碱", "锂云母", "锂辉石"]
 
     again = cli("import", "chainkg", str(small), "--batch-size", "4")
@@ -350,7 +354,7 @@ def test_cli_create_and_merge_modes_give_the_same_graph(cli, store, small: Path)
 
 def test_cli_dry_run_and_errors(cli, store, small: Path, tmp_path: Path) -> None:
     result = cli("import", "chainkg", str(small), "--dry-run")
-    assert result.exit_code == 0 and "valid: 27 entities, 24 relations" in result.output
+    assert result.exit_code == 0 and "valid: 115 entities, 105 relations" in result.output
     assert store.stats() == {"entities": {}, "relations": {}}
     missing = cli("import", "chainkg", str(tmp_path / "nowhere"))
     assert missing.exit_code == 2 and "is not a folder" in missing.output

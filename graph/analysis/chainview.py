@@ -134,6 +134,10 @@ class ChainView(Protocol):
         """For each id, its PARTNERS_WITH partners (either direction)."""
         ...
 
+    def located_companies(self, place: str | None) -> int:
+        """How many companies are located in ``place`` (transitively), or anywhere when None."""
+        ...
+
 
 Path = tuple[str, ...]
 
@@ -301,6 +305,15 @@ class GraphView:
                     out[n] = found
         return out
 
+    def located_companies(self, place: str | None) -> int:
+        if place is not None:
+            return sum(1 for n in self.within(place) if self.G.nodes[n].get("type") == "Company")
+        return sum(
+            1
+            for n, a in self.G.nodes(data=True)
+            if a.get("type") == "Company" and any("LOCATED_IN" in edge_types(self.G, n, p) for p in self.G.succ[n])
+        )
+
     def located_at(self, ids: Iterable[str]) -> dict[str, list[EntityRef]]:
         out: dict[str, list[EntityRef]] = {}
         for n in ids:
@@ -375,6 +388,11 @@ class StoreView:
             for r in self.store.run("partners_of", {"ids": chunk}).records():
                 out.setdefault(r["id"], set()).add(r["partner"])
         return out
+
+    def located_companies(self, place: str | None) -> int:
+        if place is None:
+            return int(self.store.run("located_companies_all", {}).rows[0][0])
+        return int(self.store.run("located_companies", {"place": place}).rows[0][0])
 
     def located_at(self, ids: Iterable[str]) -> dict[str, list[EntityRef]]:
         out: dict[str, list[EntityRef]] = {}

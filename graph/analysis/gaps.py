@@ -44,11 +44,14 @@ __all__ = [
     "WEIGHTS",
     "Candidate",
     "ChainPlayers",
+    "Comparison",
     "GapReport",
     "GapStep",
+    "PlaceSteps",
     "Player",
     "StepPlayers",
     "chain_players",
+    "compare",
     "gap_report",
 ]
 
@@ -370,3 +373,102 @@ def gap_report(view: ChainView, template: ChainTemplate, place: str, *, top: int
                     len(local[step.id]), players, cands)
         )  # fmt: skip
     return GapReport(template.id, template.name, template.name_zh, template.layout, place_ref, home, tuple(steps))
+
+
+# -- region comparison ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PlaceSteps:
+    """One place in a comparison.
+
+    Attributes
+    ----------
+    place : EntityRef
+    steps_covered : int
+        Steps with at least one player in the place.
+    players : tuple of int
+        Players (any entity type) per step, in template order.
+    companies : tuple of int
+        Located companies per step in the place.
+    quotients : tuple of float or None
+        Location quotient per step: the place's share of the step's located companies over its share of
+        all located companies (1 = as expected from its size; None when the place or the step has none).
+    located_companies : int
+        All located companies in the place.
+    """
+
+    place: EntityRef
+    steps_covered: int
+    players: tuple[int, ...]
+    companies: tuple[int, ...]
+    quotients: tuple[float | None, ...]
+    located_companies: int
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What :func:`compare` returns: the steps (ids and names) and one :class:`PlaceSteps` per place."""
+
+    template: str
+    name: str
+    name_zh: str
+    steps: tuple[tuple[str, str, str], ...]
+    places: tuple[PlaceSteps, ...]
+    step_companies: tuple[int, ...]
+    all_located_companies: int
+
+
+@gc_paused()
+def compare(view: ChainView, template: ChainTemplate, places: list[str]) -> Comparison:
+    """Places side by side on one chain: steps covered, players per step and location quotients.
+
+    Parameters
+    ----------
+    view : ChainView
+        :class:`~graph.analysis.chainview.GraphView` or :class:`~graph.analysis.chainview.StoreView`.
+    template : ChainTemplate
+        The chain.
+    places : list of str
+        Ids of the places, in the order to show them.
+
+    Returns
+    -------
+    Comparison
+        ``places``: per place ``steps_covered``, ``players`` and ``companies`` per step and the location
+        quotient per step, ``(c_ps / c_s) / (c_p / c)`` with ``c_ps`` the located companies of step s in
+        place p, ``c_s`` those of the step anywhere, ``c_p`` all located companies in p and ``c`` all
+        located companies; rounded to 3 decimals.
+
+    Raises
+    ------
+    graph.errors.UnknownEntityError
+        A place is not in the graph.
+    """
+    everyone = _all_players(view, template)
+    ids = {i for best in everyone.values() for i in best}
+    located = set(view.located_at(ids))
+    step_companies = {
+        s: {i for i, x in best.items() if x[0].type == "Company" and i in located} for s, best in everyone.items()
+    }
+    total = view.located_companies(None)
+    rows = []
+    for place in places:
+        within = view.within(place)
+        ref = view.refs([place])[place][0]
+        c_p = view.located_companies(place)
+        players = tuple(sum(1 for i in everyone[s.id] if i in within) for s in template.steps)
+        companies = tuple(len(step_companies[s.id] & within) for s in template.steps)
+        quotients = []
+        for s, c_ps in zip(template.steps, companies, strict=True):
+            c_s = len(step_companies[s.id])
+            ok = c_s and c_p and total
+            quotients.append(round((c_ps / c_s) / (c_p / total), 3) if ok else None)
+        rows.append(PlaceSteps(ref, sum(1 for n in players if n), players, companies, tuple(quotients), c_p))
+    return Comparison(
+        template.id,
+        template.name,
+        template.name_zh,
+        tuple((s.id, s.name, s.name_zh) for s in template.steps),
+        tuple(rows),
+        tuple(len(step_companies[s.id]) for s in template.steps),
+        total,
+    )

@@ -66,6 +66,7 @@ analyse_app.command("fragile")(analyse.fragile)
 analyse_app.command("communities")(analyse.communities)
 analyse_app.command("path")(analyse.path)
 analyse_app.command("gaps")(chains.gaps)
+analyse_app.command("compare")(chains.compare)
 app.add_typer(analyse_app, name="analyse")
 
 

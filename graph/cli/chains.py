@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from graph.cli.common import Format, FormatOpt, opened, out, print_table
+from graph.cli.common import Format, FormatOpt, err, opened, out, print_table
 from graph.lookup import resolve
 
 if TYPE_CHECKING:
@@ -95,12 +95,12 @@ def gaps(
 
     tpl = template(chain)
     with _view(ctx, graph_file) as (view, names):
-        report = gap_report(view, tpl, resolve(names, place), top=top, candidates=candidates)  # type: ignore[arg-type]
+        report = gap_report(view, tpl, resolve(names, place), top=top, candidates=candidates)
     if picture is not None:
         from graph.viz.chainmap import write_chain_map
 
         write_chain_map(report, picture, labels=labels)
-        out.print(f"wrote {picture}", style="dim", highlight=False)
+        err.print(f"wrote {picture}", style="dim", highlight=False)
     if fmt is Format.json:
         import json
 
@@ -128,6 +128,64 @@ def gaps(
     out.print(
         f"strong: {STRONG}+ local players, weak: 1–2, missing: none; candidate score = {parts} "
         "(each 0..1; -f json or -f csv shows the parts)",
+        style="dim",
+        highlight=False,
+    )
+
+
+def compare(
+    ctx: typer.Context,
+    places: Annotated[list[str], typer.Argument(help="Two or more places: ids, names, Chinese names or aliases.")],
+    chain: ChainOpt,
+    fmt: FormatOpt = Format.table,
+    picture: Annotated[
+        Path | None, typer.Option("--picture", "-o", help="Also draw the heat map: .png, .svg or .pdf.")
+    ] = None,
+    labels: Annotated[str, typer.Option("--labels", help="Picture labels: en or zh.")] = "en",
+    graph_file: GraphFileOpt = None,
+) -> None:
+    """Places side by side on one chain: steps covered, players per step, location quotients."""
+    from graph.analysis.common import jsonable
+    from graph.analysis.gaps import compare as compare_places
+    from loaders.templates import template
+
+    tpl = template(chain)
+    with _view(ctx, graph_file) as (view, names):
+        ids = list(dict.fromkeys(resolve(names, p) for p in places))
+        result = compare_places(view, tpl, ids)
+    if picture is not None:
+        from graph.viz.heatmap import write_heatmap
+
+        write_heatmap(result, picture, labels=labels)
+        err.print(f"wrote {picture}", style="dim", highlight=False)
+    if fmt is Format.json:
+        import json
+
+        sys.stdout.write(json.dumps(jsonable(result), ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt is Format.csv:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["place_id", "place", "step", "name_zh", "players", "companies", "location_quotient"])
+        for p in result.places:
+            for (sid, _, zh), n, c, q in zip(result.steps, p.players, p.companies, p.quotients, strict=True):
+                w.writerow([p.place.id, p.place.name, sid, zh, n, c, "" if q is None else q])
+        sys.stdout.write(buf.getvalue())
+        return
+    table = Table(
+        "place",
+        "steps",
+        *(zh for _, _, zh in result.steps),
+        title=(f"{result.name} ({result.name_zh}): players · location quotient per step"),
+        title_justify="left",
+    )
+    for p in result.places:
+        cells = [f"{n} · {q:g}" if q else str(n) for n, q in zip(p.players, p.quotients, strict=True)]
+        table.add_row(p.place.name, f"{p.steps_covered}/{len(result.steps)}", *cells)
+    print_table(table)
+    out.print(
+        "location quotient: the place's share of a step's located companies over its share of all "
+        f"{result.all_located_companies} located companies (1 = as expected; -f csv has every figure)",
         style="dim",
         highlight=False,
     )

@@ -66,7 +66,13 @@ def viz(
     if output.suffix.lower() not in FORMATS:
         raise fail(f"can't write '{output.name}': use one of {', '.join(FORMATS)}")
     with opened(ctx) as store:
-        g = to_networkx(store.dump())
+        if view in (View.chain, View.around) and target:
+            from graph.viz.fetch import view_graph
+
+            # only the part the view needs: a national store is too big to dump for one picture
+            g, target, within = view_graph(store, view.value, target, hops, within)
+        else:
+            g = to_networkx(store.dump())
     sub, default_title = choose(g, view.value, target, hops=hops, place=within)
     if sub.number_of_nodes() == 0:
         raise fail(f"the {view.value} view is empty: nothing to draw (is the graph loaded?)", 1)

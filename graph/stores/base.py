@@ -303,5 +303,20 @@ class Store(ABC):
             relations=[relation_from_props(s, t, d, props) for s, t, d, props in rels.rows],
         )
 
+    def subgraph(self, ids: Iterable[str]) -> GraphData:
+        """The entities among ``ids`` and every relation between them, as model records (the induced
+        subgraph: what a picture of part of a national store needs, without dumping the rest)."""
+        wanted = sorted(set(ids))
+        entities: list = []
+        relations: list = []
+        for i in range(0, len(wanted), 5000):
+            chunk = {"ids": wanted[i : i + 5000]}
+            ents = self.query(cypherlib.statement("read/entities_by_ids"), chunk, timeout_ms=None)
+            entities += [entity_from_props(props) for _, _, props in ents.rows]
+        if wanted:
+            rels = self.query(cypherlib.statement("read/relations_among"), {"ids": wanted}, timeout_ms=None)
+            relations = [relation_from_props(s, t, d, props) for s, t, d, props in rels.rows]
+        return GraphData(entities=entities, relations=relations)
+
     def clear(self) -> None:
         self._write_batches([(cypherlib.statement("write/clear"), [])], None)
