@@ -104,3 +104,28 @@ def test_a_store_writes_file_data_as_it_writes_the_records(store: Store, tmp_pat
     assert store.dump().sorted() == load_paths([d]).sorted()
     assert summary.entities == {"Sector": 3, "Company": 1}
     assert summary.relations == {"PART_OF_CHAIN": 2, "SPECIALISES_IN": 2}
+
+
+@pytest.mark.store
+def test_bulk_groups_of_one_label_with_different_properties_keep_their_relations(falkor_store: Store) -> None:
+    # GRAPH.BULK sends one group per label and set of properties and numbers nodes in the order sent:
+    # relations must name the nodes by that order, not by the order the records came in
+    from graph.model import Entity, GraphData, Relation
+
+    entities = [
+        Entity(id="s:a", type="Sector", name="A"),
+        Entity(id="c:b", type="Company", name="B"),
+        Entity(id="s:c", type="Sector", name="C", aliases=["Cee"]),
+        Entity(id="s:d", type="Sector", name="D"),
+        Entity(id="s:e", type="Sector", name="E", name_zh="戊"),
+        Entity(id="s:f", type="Sector", name="F"),
+    ]
+    chain = [("s:a", "s:c"), ("s:c", "s:d"), ("s:d", "s:e"), ("s:e", "s:f"), ("s:f", "s:a")]
+    relations = [Relation(source=a, type="PART_OF_CHAIN", target=b, chain="x") for a, b in chain]
+    relations += [
+        Relation(source="c:b", type="SPECIALISES_IN", target=t, weight=w) for t, w in (("s:d", 0.5), ("s:f", None))
+    ]
+    data = GraphData(entities=entities, relations=relations)
+    written = falkor_store.write(data, mode="create")
+    assert written.method == "bulk"
+    assert falkor_store.dump().sorted() == data.sorted()

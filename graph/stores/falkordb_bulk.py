@@ -171,19 +171,23 @@ def plan(data: Records, entity_props: Callable, relation_props: Callable) -> Bul
     # Records are encoded as they are read (a load streamed from its files is never held whole), in one
     # group per label or type and set of properties: each group is a token with its own header.
     enc = _encoder()
-    index: dict[str, int] = {}
-    node_groups: dict[tuple[str, tuple[str, ...]], _Group] = {}
+    node_groups: dict[tuple[str, tuple[str, ...]], tuple[_Group, list[str]]] = {}
     entities: Counter[str] = Counter()
     for e in data.entities:
         props = entity_props(e)
         label = e.type._value_
         keys = tuple(props)
-        group = node_groups.get((label, keys))
-        if group is None:
-            group = node_groups[(label, keys)] = _Group(_header(f"Entity:{label}", keys))
-        index[props["id"]] = len(index)
-        group.records.append(_record(props, keys, enc))
+        found = node_groups.get((label, keys))
+        if found is None:
+            found = node_groups[(label, keys)] = (_Group(_header(f"Entity:{label}", keys)), [])
+        found[0].records.append(_record(props, keys, enc))
+        found[1].append(props["id"])
         entities[label] += 1
+    # FalkorDB numbers nodes in the order they are sent: group by group.
+    index: dict[str, int] = {}
+    for _, ids in node_groups.values():
+        for i in ids:
+            index[i] = len(index)
     relations: Counter[str] = Counter()
     rel_groups: dict[tuple[str, tuple[str, ...]], _Group] = {}
     pack = _QQ.pack
@@ -199,7 +203,7 @@ def plan(data: Records, entity_props: Callable, relation_props: Callable) -> Bul
             group = rel_groups[(rtype, keys)] = _Group(_header(rtype, keys), nodes=False)
         group.records.append(pack(s, t) + _record(props, keys, enc))
         relations[rtype] += 1
-    groups = [*node_groups.values(), *rel_groups.values()]
+    groups = [*(g for g, _ in node_groups.values()), *rel_groups.values()]
     return BulkPlan(groups, entities, relations)
 
 
