@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.gcpause import gc_paused
 from graph.model import Entity, EntityType, GraphData, Relation
 from graph.resources import seed_dir
 from loaders.csv_loader import iter_entities_csv, iter_relations_csv, read_entities_csv, read_relations_csv
@@ -104,6 +105,7 @@ def read_files(paths: Iterable[str | Path]) -> Parsed:
 KnownIds = Mapping[str, EntityType] | Callable[[set[str]], Mapping[str, EntityType]]
 
 
+@gc_paused()  # every record stays alive until the end: collections would rescan them all, to no avail
 def load_paths(paths: Iterable[str | Path] | None = None, known: KnownIds | None = None) -> GraphData:
     """Read and validate files into one :class:`GraphData`.
 
@@ -187,6 +189,7 @@ class FileRecords:
                 raise LoadErrors(errors)
 
 
+@gc_paused()  # the facts stay alive until the end: collections would rescan them all, to no avail
 def scan_paths(paths: Iterable[str | Path] | None = None, known: KnownIds | None = None) -> Scan:
     """Check files as :func:`load_paths` does, with the same errors, keeping no records.
 

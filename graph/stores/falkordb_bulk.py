@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph.gcpause import gc_paused
 from graph.model import Records
 
 __all__ = ["BulkError", "BulkPlan", "encode_value", "plan", "send"]
@@ -152,6 +153,7 @@ class BulkPlan:
             yield nodes, rels, ntok, rtok
 
 
+@gc_paused()  # a record of bytes per node and relation: collections would rescan them all, to no avail
 def plan(data: Records, entity_props: Callable, relation_props: Callable) -> BulkPlan | None:
     """Encode ``data`` for GRAPH.BULK; None when a relation names an entity outside ``data``.
 
