@@ -6,6 +6,8 @@ unknown or mistyped attribute in a data file is an error naming the field.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, create_model
@@ -89,7 +91,23 @@ def _one_type(values: list[int | str]) -> list[int | str]:
     return values
 
 
-def _field_type(t: type) -> Any:
+def _iso_date(text: str) -> str:
+    """A date as ISO 8601 writes it, and a real one: ``2020``, ``2020-03`` or ``2020-03-31``."""
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
+        raise ValueError(f"a date is written YYYY-MM-DD (or YYYY-MM, YYYY), got {text[:80]!r}")
+    try:
+        date.fromisoformat(text if len(text) == 10 else (text + "-01-01")[:10])
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real date (month 01-12, a day the month has)") from None
+    return text
+
+
+DATE_ATTRIBUTES = frozenset({"listed_on", "construction_start"})
+
+
+def _field_type(t: type, name: str = "") -> Any:
+    if name in DATE_ATTRIBUTES:
+        return Annotated[str, AfterValidator(_iso_date)] | None
     if t is list:
         return Annotated[list[int | str], AfterValidator(_one_type)] | None
     if t is float:
@@ -108,7 +126,7 @@ class _AttributesBase(BaseModel):
         def __getattr__(self, name: str) -> Any: ...
 
 
-_FIELDS: dict[str, Any] = {name: (_field_type(t), None) for name, (t, _) in ATTRIBUTES.items()}
+_FIELDS: dict[str, Any] = {name: (_field_type(t, name), None) for name, (t, _) in ATTRIBUTES.items()}
 Attributes = create_model("Attributes", __base__=_AttributesBase, **_FIELDS)
 Attributes.__doc__ = "Typed attributes of an entity; every one optional, unknown names rejected."
 

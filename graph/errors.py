@@ -20,9 +20,11 @@ __all__ = [
     "DataSetError",
     "EntityLookupError",
     "FontMissingError",
+    "GraphFileError",
     "IndustryGraphError",
     "LoadError",
     "LoadErrors",
+    "OutputError",
     "QueryParameterError",
     "ReadOnlyError",
     "ServerError",
@@ -98,6 +100,15 @@ class TooLargeError(VizError):
     """The view is too large for the format (e.g. a Mermaid chart of hundreds of nodes)."""
 
 
+# -- files ------------------------------------------------------------------------------------------
+class OutputError(IndustryGraphError):
+    """An output file could not be written (a folder, a missing parent, a full disk, no permission)."""
+
+
+class GraphFileError(IndustryGraphError):
+    """A graph file to read (node-link JSON) is missing, malformed or not a graph."""
+
+
 # -- importing ---------------------------------------------------------------------------------------
 class DataSetError(IndustryGraphError):
     """A public data set to import is missing or incomplete (a folder without its files)."""
@@ -114,7 +125,8 @@ class LoadError:
     message: str
 
     def __str__(self) -> str:
-        file, field, message = _one_line(self.file), _one_line(self.field), _one_line(self.message)
+        file, field, message = _one_line(self.file), _cut(_one_line(self.field), 80), _one_line(self.message)
+        message = _cut(message, 400)  # a message quoting a huge value (a 100 KB key) stays readable
         where = f"{file}:{self.line}" if self.line else file
         return f"{where}: {field}: {message}" if field else f"{where}: {message}"
 
@@ -132,6 +144,10 @@ class LoadErrors(IndustryGraphError):
             f"{n} error{'s' if n != 1 else ''} in input, nothing was loaded:\n"
             + "\n".join(f"  {e}" for e in self.errors)
         )
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 1]}…({len(text)} characters)"
 
 
 def _one_line(text: str) -> str:

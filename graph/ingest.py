@@ -20,9 +20,11 @@ properties again, so it changes nothing.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from graph import cypherlib
@@ -76,7 +78,25 @@ def validate(paths: Iterable[str | Path] | None, store: Store | None = None) -> 
 
     Raises :class:`graph.errors.LoadErrors` listing every problem; nothing is written.
     """
-    return load_paths(paths, known=store.known_types if store is not None else None)
+    if store is None:
+        return load_paths(paths)
+    return load_paths(paths, known=store.known_types, stored=partial(stored_names, store))
+
+
+def stored_names(store: Store, names: set[str]) -> list[tuple[str, list[str], list[str]]]:
+    """Entities in ``store`` whose name, Chinese name or an alias is one of ``names`` (case-folded, NFC).
+
+    Returns (id, names, aliases) triples; the caller compares names again with its own folding. The names
+    of an entity without evidence (an imported data set: ChainKG's product 'AI') are left out: two entities
+    may share a name, and a curated alias may name what such data names too (lookups list both).
+    """
+    # the store lower-cases, Python case-folds and normalises: send both compositions of each name
+    wanted = sorted({form.lower() for n in names for form in (n, unicodedata.normalize("NFD", n))})
+    out = []
+    for i in range(0, len(wanted), 5000):
+        res = store.query(cypherlib.statement("read/entities_named"), {"names": wanted[i : i + 5000]}, timeout_ms=None)
+        out += [(r[0], [n for n in (r[1], r[2]) if n] if r[4] else [], list(r[3] or [])) for r in res.rows]
+    return out
 
 
 def check_files(paths: Iterable[str | Path] | None, store: Store | None = None) -> Scan:

@@ -20,7 +20,9 @@ from typing import Any
 import networkx as nx
 
 from graph.codec import edge_key, entity_from_attrs, node_attrs, relation_attrs, relation_from_attrs
+from graph.errors import GraphFileError
 from graph.model import GraphData
+from graph.outfile import write_text
 
 
 def to_networkx(data: GraphData) -> nx.MultiDiGraph:
@@ -46,9 +48,32 @@ def node_link(data: GraphData) -> dict[str, Any]:
 
 
 def write_node_link(data: GraphData, path: Path | str) -> None:
-    Path(path).write_text(json.dumps(node_link(data), ensure_ascii=False, indent=1), encoding="utf-8")
+    """Write node-link JSON to ``path`` (through a temporary file: an older file is never half-overwritten)."""
+    write_text(path, json.dumps(node_link(data), ensure_ascii=False, indent=1))
 
 
 def read_node_link(path: Path | str) -> nx.MultiDiGraph:
-    raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    return nx.node_link_graph(raw, directed=True, multigraph=True, edges="links")
+    """Read a node-link JSON file written by :func:`write_node_link` (``indgraph export``).
+
+    Raises :class:`graph.errors.GraphFileError` when it cannot be read or is not such a graph.
+    """
+    path = Path(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise GraphFileError(f"cannot read the graph file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise GraphFileError(f"{path} is not UTF-8 text (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise GraphFileError(f"{path} is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise GraphFileError(f"{path} is nested too deeply to be a node-link graph") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("nodes"), list) or not isinstance(raw.get("links"), list):
+        raise GraphFileError(f"{path} is not node-link JSON: expected an object with 'nodes' and 'links' lists")
+    for i, node in enumerate(raw["nodes"]):
+        if not isinstance(node, dict) or "id" not in node or "type" not in node:
+            raise GraphFileError(f"{path} is not a valid node-link graph: node {i} has no 'id' and 'type'")
+    try:
+        return nx.node_link_graph(raw, directed=True, multigraph=True, edges="links")
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise GraphFileError(f"{path} is not a valid node-link graph: {type(exc).__name__} {str(exc)[:80]}") from None

@@ -17,7 +17,7 @@ from graph.resources import seed_dir
 from loaders.csv_loader import iter_entities_csv, iter_relations_csv, read_entities_csv, read_relations_csv
 from loaders.errors import LoadError, LoadErrors, Origin, display_path
 from loaders.records import Parsed
-from loaders.validate import EntityFacts, RelationFacts, check, check_records
+from loaders.validate import EntityFacts, RelationFacts, StoredNames, check
 from loaders.yaml_loader import iter_yaml, read_yaml
 
 __all__ = [
@@ -63,23 +63,23 @@ _BOTH = ("entities", "relations")
 
 
 def iter_file(
-    path: Path, errors: list[LoadError], sections: tuple[str, ...] = _BOTH
+    path: Path, parsed: Parsed, sections: tuple[str, ...] = _BOTH
 ) -> Iterator[tuple[Entity | Relation, Origin]]:
-    """The valid records of one data file, one at a time; every problem goes to ``errors``.
+    """The valid records of one data file, one at a time; problems (and refused ids) go to ``parsed``.
 
     ``sections``: ``entities``, ``relations`` or both; a CSV file of the other kind is not read.
     """
     name = path.name.lower()
     if path.suffix.lower() in _YAML:
-        yield from iter_yaml(path, errors, sections)
+        yield from iter_yaml(path, parsed, sections)
     elif path.suffix.lower() == ".csv" and "relations" in name:
         if "relations" in sections:
-            yield from iter_relations_csv(path, errors)
+            yield from iter_relations_csv(path, parsed)
     elif path.suffix.lower() == ".csv" and "entities" in name:
         if "entities" in sections:
-            yield from iter_entities_csv(path, errors)
+            yield from iter_entities_csv(path, parsed)
     else:
-        errors.append(_unknown_kind(path))
+        parsed.errors.append(_unknown_kind(path))
 
 
 def read_file(path: Path) -> Parsed:
@@ -106,7 +106,9 @@ KnownIds = Mapping[str, EntityType] | Callable[[set[str]], Mapping[str, EntityTy
 
 
 @gc_paused()  # every record stays alive until the end: collections would rescan them all, to no avail
-def load_paths(paths: Iterable[str | Path] | None = None, known: KnownIds | None = None) -> GraphData:
+def load_paths(
+    paths: Iterable[str | Path] | None = None, known: KnownIds | None = None, stored: StoredNames | None = None
+) -> GraphData:
     """Read and validate files into one :class:`GraphData`.
 
     Parameters
@@ -115,6 +117,8 @@ def load_paths(paths: Iterable[str | Path] | None = None, known: KnownIds | None
     known : entities already in the store: relations may point at them, and a declared entity may not
         change its type. A mapping of id to type, or a function given the ids the load declares or
         points at (a store's ``known_types``).
+    stored : finds stored entities by (case-folded) name, for the checks that an alias belongs to one
+        entity (:func:`graph.ingest.validate` passes the store's).
 
     Raises
     ------
@@ -125,8 +129,10 @@ def load_paths(paths: Iterable[str | Path] | None = None, known: KnownIds | None
         # Declared ids are looked up too: reloading an id with another type would leave the old label.
         ids = {e.id for e, _ in parsed.entities} | {end for r, _ in parsed.relations for end in (r.source, r.target)}
         # (also when some records were refused: otherwise relations to stored entities would look broken)
+        # Names and aliases too: one that is a stored entity's id would be shadowed by it in lookups.
+        ids |= {n.strip() for e, _ in parsed.entities for n in e.names()}
         known = known(ids) if ids else {}
-    parsed.errors.extend(check(parsed, known or {}))
+    parsed.errors.extend(check(parsed, known or {}, stored))
     if parsed.errors:
         raise LoadErrors(parsed.errors)
     return GraphData(entities=[e for e, _ in parsed.entities], relations=[r for r, _ in parsed.relations])
@@ -182,15 +188,17 @@ class FileRecords:
         for path, stamp in zip(self.scan.files, self.scan.stamps, strict=True):
             if _stamp(path) != stamp:
                 raise LoadErrors([LoadError(display_path(path), 0, "", "the file changed while it was being loaded")])
-            errors: list[LoadError] = []
-            for record, _ in iter_file(path, errors, (self.section,)):
+            again = Parsed()
+            for record, _ in iter_file(path, again, (self.section,)):
                 yield record
-            if errors:  # changed within the same second, with the same size: never write what was not checked
-                raise LoadErrors(errors)
+            if again.errors:  # changed within the same second, with the same size: never write what was not checked
+                raise LoadErrors(again.errors)
 
 
 @gc_paused()  # the facts stay alive until the end: collections would rescan them all, to no avail
-def scan_paths(paths: Iterable[str | Path] | None = None, known: KnownIds | None = None) -> Scan:
+def scan_paths(
+    paths: Iterable[str | Path] | None = None, known: KnownIds | None = None, stored: StoredNames | None = None
+) -> Scan:
     """Check files as :func:`load_paths` does, with the same errors, keeping no records.
 
     Each record is validated and dropped; only what the checks across the load need (ids, types, names,
@@ -208,18 +216,23 @@ def scan_paths(paths: Iterable[str | Path] | None = None, known: KnownIds | None
     """
     files, errors = data_files([DEFAULT_DATA] if paths is None else paths)
     stamps = [_stamp(f) for f in files]
-    entities: list[tuple[EntityFacts, Origin]] = []
-    relations: list[tuple[RelationFacts, Origin]] = []
+    facts = Parsed(errors=errors)
+    entities: list[tuple[Any, Origin]] = []
+    relations: list[tuple[Any, Origin]] = []
     for f in files:
-        for record, origin in iter_file(f, errors):
+        for record, origin in iter_file(f, facts):
             if isinstance(record, Entity):
                 entities.append((EntityFacts(record), origin))
             else:
                 relations.append((RelationFacts(record), origin))
+    # the checks read only ids, types, names and relation keys: the facts stand in for the records
+    facts.entities, facts.relations = entities, relations
     if callable(known):
+        # the same ids as load_paths looks up
         ids = {e.id for e, _ in entities} | {end for r, _ in relations for end in (r.source, r.target)}
+        ids |= {n.strip() for e, _ in entities for n in e.names()}
         known = known(ids) if ids else {}
-    errors.extend(check_records(entities, relations, known or {}))
+    errors.extend(check(facts, known or {}, stored))
     if errors:
         raise LoadErrors(errors)
     return Scan(files, len(entities), len(relations), stamps)

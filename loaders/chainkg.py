@@ -182,10 +182,13 @@ class ChainKGReadSummary:
         }
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
+
 # key, what, action: every quirk the importer knows, in the order the summary lists them
 _QUIRKS: tuple[tuple[str, str, str], ...] = (
     ("blank_name", "records with a blank name or product", "dropped"),
     ("whitespace_name", "names with spaces around them", "stripped"),
+    ("control_char_name", "names holding control characters (U+007F, U+0008 …)", "those characters removed"),
     ("bad_code", "stock or industry codes that are not six digits", "row dropped"),
     ("repeated_code", "company.json rows repeating a stock code", "merged into the first row (its names kept)"),
     ("shared_short_name", "short names shared by several companies", "kept: names may repeat, ids are stock codes"),
@@ -284,6 +287,12 @@ class _Reader:
         if not isinstance(raw, str) or not raw.strip():
             self.q("blank_name").add(_at(origin))
             return None
+        if _CONTROL.search(raw):  # the loaders refuse them in names (terminals, XML); here they are noise
+            self.q("control_char_name").add(repr(raw))
+            raw = _CONTROL.sub("", raw)
+            if not raw.strip():
+                self.q("blank_name").add(_at(origin))
+                return None
         clean = raw.strip()
         if clean != raw:
             self.q("whitespace_name").add(repr(raw))

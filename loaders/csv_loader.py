@@ -38,6 +38,9 @@ def _rows(path: Path, parsed: Parsed) -> Iterator[tuple[int, dict[str, str]]]:
         line = data[: exc.start].count(b"\n") + 1
         parsed.errors.append(LoadError(file, line, "", f"not UTF-8 text (byte {exc.start})"))
         return
+    # csv's default limit of 128 KB per cell would stop the file half-way ("field larger than field limit");
+    # like YAML, a cell may be as large as its file, and the model's limits then name the field
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
@@ -82,13 +85,13 @@ def _unknown_columns(header: list[str], allowed: tuple[str, ...], file: str, att
 
 def read_entities_csv(path: Path) -> Parsed:
     parsed = Parsed()
-    parsed.entities.extend(iter_entities_csv(path, parsed.errors))
+    parsed.entities.extend(iter_entities_csv(path, parsed))
     return parsed
 
 
-def iter_entities_csv(path: Path, errors: list[LoadError]) -> Iterator[tuple[Entity, Origin]]:
-    """The valid entities of an ``entities.csv``, one at a time; every problem goes to ``errors``."""
-    parsed, file = Parsed(errors=errors), display_path(path)
+def iter_entities_csv(path: Path, parsed: Parsed) -> Iterator[tuple[Entity, Origin]]:
+    """The valid entities of an ``entities.csv``, one at a time; problems (and refused ids) go to ``parsed``."""
+    file = display_path(path)
     header_checked = False
     for line, row in _rows(path, parsed):
         if not header_checked:
@@ -109,22 +112,23 @@ def iter_entities_csv(path: Path, errors: list[LoadError]) -> Iterator[tuple[Ent
         raw["attributes"] = attributes
         result = build_entity(raw, Origin(file, line), _on_line(line))
         if isinstance(result, list):
-            parsed.errors.extend(
+            errors = [
                 LoadError(e.file, e.line, e.field.replace("attributes.", ATTR_PREFIX, 1), e.message) for e in result
-            )
+            ]
+            parsed.refuse(raw, errors)
         else:
             yield result, Origin(file, line)
 
 
 def read_relations_csv(path: Path) -> Parsed:
     parsed = Parsed()
-    parsed.relations.extend(iter_relations_csv(path, parsed.errors))
+    parsed.relations.extend(iter_relations_csv(path, parsed))
     return parsed
 
 
-def iter_relations_csv(path: Path, errors: list[LoadError]) -> Iterator[tuple[Relation, Origin]]:
-    """The valid relations of a ``relations.csv``, one at a time; every problem goes to ``errors``."""
-    parsed, file = Parsed(errors=errors), display_path(path)
+def iter_relations_csv(path: Path, parsed: Parsed) -> Iterator[tuple[Relation, Origin]]:
+    """The valid relations of a ``relations.csv``, one at a time; problems go to ``parsed``."""
+    file = display_path(path)
     header_checked = False
     for line, row in _rows(path, parsed):
         if not header_checked:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,14 +22,79 @@ class Parsed:
     entities: list[tuple[Entity, Origin]] = field(default_factory=list)
     relations: list[tuple[Relation, Origin]] = field(default_factory=list)
     errors: list[LoadError] = field(default_factory=list)
+    # ids of entity records refused above: relations to them get no second, misleading "no entity" error
+    refused_ids: set[str] = field(default_factory=set)
 
     def extend(self, other: Parsed) -> None:
         self.entities.extend(other.entities)
         self.relations.extend(other.relations)
         self.errors.extend(other.errors)
+        self.refused_ids |= other.refused_ids
+
+    def refuse(self, raw: Mapping[str, Any], errors: list[LoadError]) -> None:
+        """Record an entity record's errors, and its id if it has one."""
+        self.errors.extend(errors)
+        if isinstance(raw.get("id"), str) and raw["id"].strip():
+            self.refused_ids.add(raw["id"].strip())
 
 
 LineOf = Callable[[tuple[Any, ...]], int]
+
+
+class TinyFloat(float):
+    """A number a reader parsed as 0.0 from text that is not zero (``1e-400``): refused, never stored as 0."""
+
+    text: str
+
+    def __new__(cls, value: float, text: str) -> TinyFloat:
+        self = super().__new__(cls, value)
+        self.text = text
+        return self
+
+
+_FLOAT_TEXT = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$", re.IGNORECASE)
+
+
+def _float_field(loc: tuple[Any, ...]) -> bool:
+    """Whether ``loc`` is a float-typed field (where pydantic reads the text "1e-400" as 0.0)."""
+    from graph.attributes import ATTRIBUTES
+
+    if loc == ("weight",):
+        return True
+    return len(loc) == 2 and loc[0] == "attributes" and ATTRIBUTES.get(str(loc[1]), (None,))[0] is float
+
+
+def _underflows(value: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Numbers written as not zero that a float holds only as 0.0 (``1e-400``; 1e400 is refused as infinite)."""
+    text = None
+    if isinstance(value, TinyFloat):
+        text = value.text
+    elif isinstance(value, str) and _float_field(loc) and _FLOAT_TEXT.match(value):
+        mantissa = value.strip().lower().partition("e")[0]
+        if float(value) == 0.0 and re.search(r"[1-9]", mantissa):
+            text = value.strip()
+    if text is not None:
+        yield loc, f"{text[:80]} is too close to zero: the stores would keep it as 0 (write 0 if that is meant)"
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from _underflows(v, (*loc, k))
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            yield from _underflows(v, (*loc, i))
+
+
+def _written_text(raw: Mapping[str, Any], loc: tuple[Any, ...], aliases: Mapping[str, str]) -> str | None:
+    """The text a YAML reader recorded for the value at ``loc`` (see ``yaml_loader.LineDict.texts``)."""
+    node: Any = raw
+    for i, part in enumerate(loc[:-1]):
+        key = aliases.get(str(part), part) if i == 0 else part
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    last = loc[-1] if loc else None
+    texts = getattr(node, "texts", {})
+    return texts.get(last if isinstance(node, list) else str(last))
 
 
 def _loc_name(loc: tuple[Any, ...], aliases: Mapping[str, str]) -> str:
@@ -37,7 +103,11 @@ def _loc_name(loc: tuple[Any, ...], aliases: Mapping[str, str]) -> str:
 
 
 def validation_errors(
-    exc: ValidationError, origin: Origin, line_of: LineOf | None = None, aliases: Mapping[str, str] = {}
+    exc: ValidationError,
+    origin: Origin,
+    line_of: LineOf | None = None,
+    aliases: Mapping[str, str] = {},
+    raw: Mapping[str, Any] | None = None,
 ) -> list[LoadError]:
     """Pydantic errors as LoadErrors; ``line_of(loc)`` finds the line of a field when the reader knows it."""
     out = []
@@ -45,7 +115,16 @@ def validation_errors(
         loc = tuple(err["loc"])
         line = line_of(loc) if line_of else origin.line
         msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
+        value = err.get("input")
+        if err["type"] == "string_type" and isinstance(value, bool | int | float) and raw is not None:
+            # YAML 1.1 reads NO/yes/off as booleans and 000001 as a number before the model sees them
+            text = _written_text(raw, loc, {v: k for k, v in aliases.items()}) or str(value)
+            what = f"the boolean {str(value).lower()}" if isinstance(value, bool) else f"the number {value!r}"
+            quoted = f'"{text[:80]}"'
+            if loc and not isinstance(loc[-1], int):
+                quoted = f"{loc[-1]}: {quoted}"
+            msg = f"must be text, but YAML read {text[:80]} as {what}; quote it to keep it as written: {quoted}"
+        elif err["type"] == "extra_forbidden":
             msg = "unknown field"
         elif err["type"] == "missing":
             msg = "required field is missing"
@@ -56,6 +135,21 @@ def validation_errors(
 # The stores hold 64-bit integers (FalkorDB silently clamps a larger one to 2^63-1) and answer with
 # 15 significant digits of a float.
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# Names are printed in terminals and written to XML: control characters (terminal escapes, backspace,
+# tab, newline ...) in them are refused; other text fields (descriptions, quotes) may hold them.
+NAME_FIELDS = frozenset({"name", "name_zh", "aliases"})
+
+
+def control_character(text: str) -> str | None:
+    r"""The first control character (Unicode category Cc) in ``text``, escaped, or None.
+
+    >>> control_character("Bad\x1b[31m Co"), control_character("Café")
+    ('\\x1b', None)
+    """
+    for ch in text:
+        if unicodedata.category(ch) == "Cc":
+            return repr(ch)[1:-1]
+    return None
 
 
 def _unstorable(value: Any, loc: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
@@ -64,6 +158,8 @@ def _unstorable(value: Any, loc: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, .
     if isinstance(value, str):
         if "\x00" in value:
             yield loc, "contains a NUL character (\\0), which the stores cannot hold"
+        elif loc and loc[0] in NAME_FIELDS and (ch := control_character(value)):
+            yield loc, f"a name cannot hold control characters (found {ch}): names are shown in terminals and files"
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
@@ -88,6 +184,9 @@ def _unstorable(value: Any, loc: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, .
             yield from _unstorable(v, (*loc, i))
 
 
+_CONTROL_OR_NUL = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
+
+
 def _storable(value: Any) -> bool:
     """True when nothing in ``value`` (a record's fields, walked through models, lists and maps) is unstorable:
     the quick answer for the usual record, which :func:`_unstorable` then need not walk with locations."""
@@ -96,7 +195,7 @@ def _storable(value: Any) -> bool:
         v = stack.pop()
         kind = type(v)
         if kind is str or (kind is not bool and isinstance(v, str)):  # str enums too
-            if "\x00" in v:
+            if _CONTROL_OR_NUL.search(v):  # NUL, or a control character a name may not hold
                 return False
             if not v.isascii():
                 try:
@@ -157,7 +256,7 @@ def _all_errors(
     exc: ValidationError, raw: Mapping[str, Any], origin: Origin, line_of: LineOf | None, aliases: Mapping[str, str]
 ) -> list[LoadError]:
     """The model's errors plus the unstorable values it did not already complain about (all at once)."""
-    errors = validation_errors(exc, origin, line_of, aliases)
+    errors = validation_errors(exc, origin, line_of, aliases, raw)
     for i, e in enumerate(errors):
         # A rule across fields ("'chain' is only for PART_OF_CHAIN relations") names the field it quotes,
         # when the record has that field: that is where the mistake is.
@@ -166,11 +265,20 @@ def _all_errors(
             key = quoted.group(1)
             errors[i] = LoadError(e.file, (line_of((key,)) if line_of else 0) or e.line, key, e.message)
     named = {e.field for e in errors}
-    for loc, msg in _unstorable(raw, ()):
+    for loc, msg in [*_unstorable(raw, ()), *_underflows(raw)]:
         field = _loc_name(loc, aliases)
         if field not in named:
             errors.append(LoadError(origin.file, (line_of(loc) if line_of else 0) or origin.line, field, msg))
     return errors
+
+
+def _underflow_errors(
+    raw: Mapping[str, Any], origin: Origin, line_of: LineOf | None, aliases: Mapping[str, str] = {}
+) -> list[LoadError]:
+    return [
+        LoadError(origin.file, (line_of(loc) if line_of else 0) or origin.line, _loc_name(loc, aliases), msg)
+        for loc, msg in _underflows(raw)
+    ]
 
 
 def build_entity(raw: Mapping[str, Any], origin: Origin, line_of: LineOf | None = None) -> Entity | list[LoadError]:
@@ -178,7 +286,7 @@ def build_entity(raw: Mapping[str, Any], origin: Origin, line_of: LineOf | None 
         entity = Entity.model_validate(raw)
     except ValidationError as exc:
         return _all_errors(exc, raw, origin, line_of, {})
-    return unstorable_errors(entity, origin, line_of) or entity
+    return unstorable_errors(entity, origin, line_of) + _underflow_errors(raw, origin, line_of) or entity
 
 
 def build_relation(raw: Mapping[str, Any], origin: Origin, line_of: LineOf | None = None) -> Relation | list[LoadError]:
@@ -187,4 +295,7 @@ def build_relation(raw: Mapping[str, Any], origin: Origin, line_of: LineOf | Non
         relation = Relation.model_validate(raw)
     except ValidationError as exc:
         return _all_errors(exc, raw, origin, line_of, aliases)
-    return unstorable_errors(relation, origin, line_of, aliases) or relation
+    return (
+        unstorable_errors(relation, origin, line_of, aliases) + _underflow_errors(raw, origin, line_of, aliases)
+        or relation
+    )

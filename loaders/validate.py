@@ -3,78 +3,49 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
-from typing import Protocol
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 
-from graph.model import Entity, EntityType, Relation, RelType, allowed_targets, is_allowed
+from graph.model import Entity, EntityType, Relation, allowed_targets, is_allowed
 from loaders.errors import LoadError, Origin
 from loaders.records import Parsed
 
-
-class EntityLike(Protocol):
-    """What the checks read of an entity: an :class:`~graph.model.Entity`, or its :class:`EntityFacts`."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def type(self) -> EntityType: ...
-    @property
-    def aliases(self) -> Sequence[str]: ...
-    def names(self) -> Sequence[str]: ...
+# Entities already in the store that answer to some of the given folded names: (id, names, aliases).
+StoredNames = Callable[[set[str]], Iterable[tuple[str, list[str], list[str]]]]
 
 
-class RelationLike(Protocol):
-    @property
-    def source(self) -> str: ...
-    @property
-    def type(self) -> RelType: ...
-    @property
-    def target(self) -> str: ...
-    @property
-    def chain(self) -> str | None: ...
+def fold(name: str) -> str:
+    """A name as lookups compare it: Unicode NFC (``Café`` typed or decomposed is one name), case folded.
+
+    >>> fold("Cafe\u0301 R\u00e9sum\u00e9") == fold("CAFÉ RÉSUMÉ")
+    True
+    """
+    return unicodedata.normalize("NFC", name).casefold()
 
 
-class EntityFacts:
-    """The little of an entity that the checks across a load need, kept while a large load streams by."""
+def shown(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters for an error message (a 100 KB value is not echoed whole).
 
-    __slots__ = ("_names", "aliases", "id", "type")
-
-    def __init__(self, e: Entity):
-        self.id, self.type = e.id, e.type
-        self._names = tuple(e.names())
-        self.aliases = tuple(e.aliases)
-
-    def names(self) -> Sequence[str]:
-        return self._names
+    >>> shown("x" * 100)
+    'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…(100 characters)'
+    """
+    return text if len(text) <= limit else f"{text[: limit - 1]}…({len(text)} characters)"
 
 
-class RelationFacts:
-    """The little of a relation that the checks across a load need; endpoint ids are interned (shared)."""
+def check(parsed: Parsed, known: Mapping[str, EntityType], stored: StoredNames | None = None) -> list[LoadError]:
+    """Every cross-record problem in ``parsed``.
 
-    __slots__ = ("chain", "source", "target", "type")
-
-    def __init__(self, r: Relation):
-        self.source, self.type, self.target = sys.intern(r.source), r.type, sys.intern(r.target)
-        self.chain = r.chain
-
-
-def check(parsed: Parsed, known: Mapping[str, EntityType]) -> list[LoadError]:
-    """Every cross-record problem in ``parsed``; ``known`` are ids already in the store."""
-    return check_records(parsed.entities, parsed.relations, known)
-
-
-def check_records(
-    entities: Sequence[tuple[EntityLike, Origin]],
-    relations: Sequence[tuple[RelationLike, Origin]],
-    known: Mapping[str, EntityType],
-) -> list[LoadError]:
-    """:func:`check` over records or their facts (:class:`EntityFacts`, :class:`RelationFacts`)."""
+    ``known`` are ids already in the store (with their types); ``stored`` finds stored entities by name,
+    so that a new alias cannot claim a name a stored entity answers to, nor a new name a stored alias.
+    """
     errors: list[LoadError] = []
     types: dict[str, EntityType] = dict(known)
     first: dict[str, Origin] = {}
-    for e, origin in entities:
+    for e, origin in parsed.entities:
         if e.id in first:
-            errors.append(LoadError(origin.file, origin.line, "id", f"duplicate id '{e.id}' (first at {first[e.id]})"))
+            errors.append(
+                LoadError(origin.file, origin.line, "id", f"duplicate id '{shown(e.id)}' (first at {first[e.id]})")
+            )
             continue
         first[e.id] = origin
         if e.id in known and known[e.id] != e.type:
@@ -90,58 +61,129 @@ def check_records(
             )
         types[e.id] = e.type
 
-    # An alias belongs to one entity: it may not be another entity's alias, name or Chinese name.
-    # (Two entities may share a name; lookups list them as candidates.)
-    # Only names that some entity gives as an alias can clash: collect those first, so a large load
-    # with few aliases does not build a map of every name.
-    aliased = {a.casefold() for e, _ in entities for a in e.aliases}
-    claims: dict[str, dict[str, Origin]] = {}
-    if aliased:
-        for e, origin in entities:
-            for name in e.names():
-                folded = name.casefold()
-                if folded in aliased:
-                    claims.setdefault(folded, {}).setdefault(e.id, origin)
-    for e, origin in entities:
+    # An alias belongs to one entity: it may not be another entity's alias, name or Chinese name, in this
+    # load or in the store, nor any entity's id (lookups try ids first). Names are compared as lookups
+    # compare them: NFC-normalised and case-folded. (Two entities may share a name; lookups list both.)
+    claims: dict[str, dict[str, str]] = {}  # folded name -> entity id -> where it is claimed
+    for e, origin in parsed.entities:
+        for name in e.names():
+            claims.setdefault(fold(name), {}).setdefault(e.id, str(origin))
+    stored_aliases: dict[str, set[str]] = {}  # folded alias -> stored ids holding it (not declared here)
+    declared = {e.id for e, _ in parsed.entities}
+    # (endpoints that are no id may be names: looked up too, for a suggestion)
+    wanted = set(claims) | {fold(end) for r, _ in parsed.relations for end in (r.source, r.target) if end not in types}
+    if stored is not None and wanted:
+        for sid, names, aliases in stored(wanted):
+            if sid in declared:  # the load's own record of it replaces the stored one
+                continue
+            for name in [*names, *aliases]:
+                claims.setdefault(fold(name), {}).setdefault(sid, "in the store")
+            for alias in aliases:
+                stored_aliases.setdefault(fold(alias), set()).add(sid)
+    ids = {i.casefold(): i for i in [*types, *known]}
+    for e, origin in parsed.entities:
         for alias in e.aliases:
-            others = {i: o for i, o in claims[alias.casefold()].items() if i != e.id}
-            for other_id, other_origin in sorted(others.items()):
+            others = {i: where for i, where in claims[fold(alias)].items() if i != e.id}
+            for other_id, where in sorted(others.items()):
                 errors.append(
                     LoadError(
                         origin.file,
                         origin.line,
                         "aliases",
-                        f"alias '{alias}' is also claimed by '{other_id}' ({other_origin})",
+                        f"alias '{shown(alias)}' is also claimed by '{other_id}' ({where})",
                     )
                 )
+        named: list[tuple[str, str]] = [("name", e.name), *(("aliases", a) for a in e.aliases)]
+        if e.name_zh:
+            named.insert(1, ("name_zh", e.name_zh))
+        for field, name in named:
+            other = ids.get(name.strip().casefold())
+            if other is not None and other != e.id:
+                errors.append(
+                    LoadError(
+                        origin.file,
+                        origin.line,
+                        field,
+                        f"'{shown(name)}' is the id of another entity ('{other}'): a lookup would find that one",
+                    )
+                )
+            elif field != "aliases":
+                for other_id in sorted(stored_aliases.get(fold(name), set()) - {e.id}):
+                    errors.append(
+                        LoadError(
+                            origin.file,
+                            origin.line,
+                            field,
+                            f"'{shown(name)}' is an alias of '{other_id}' in the store: an alias belongs to one entity",
+                        )
+                    )
 
     seen: dict[tuple[str, str, str, str], Origin] = {}
-    for r, origin in relations:
-        # Relation.key spelled out: RelType is a str enum, so the member is an equal key to its value
-        # (and much cheaper than .value, which a 1M-relation load would call a million times).
-        key = (r.source, r.type, r.target, r.chain or "")
-        if key in seen:
+    for r, origin in parsed.relations:
+        if r.key in seen:
             errors.append(
                 LoadError(
                     origin.file,
                     origin.line,
                     "type",
-                    f"duplicate relation {r.source} -{r.type}-> {r.target} (first at {seen[key]})",
+                    f"duplicate relation {shown(r.source)} -{r.type}-> {shown(r.target)} (first at {seen[r.key]})",
                 )
             )
             continue
-        seen[key] = origin
-        s, t = types.get(r.source), types.get(r.target)
-        if s is None or t is None:
-            for field, end in (("from", r.source), ("to", r.target)):
-                if end not in types:
-                    errors.append(LoadError(origin.file, origin.line, field, f"no entity with id '{end}'"))
+        seen[r.key] = origin
+        missing = False
+        for field, end in (("from", r.source), ("to", r.target)):
+            if end in parsed.refused_ids:  # its own error is listed already
+                missing = True
+            elif end not in types:
+                errors.append(LoadError(origin.file, origin.line, field, _no_entity(end, claims)))
+                missing = True
+        if missing:
             continue
+        s, t = types[r.source], types[r.target]
         if not is_allowed(s, r.type, t):
-            targets = ", ".join(allowed_targets(s, r.type)) or "nothing"
+            ok = ", ".join(allowed_targets(s, r.type)) or "nothing"
             errors.append(
                 LoadError(
-                    origin.file, origin.line, "type", f"{s} -{r.type}-> {t} is not allowed ({s} -{r.type}-> {targets})"
+                    origin.file, origin.line, "type", f"{s} -{r.type}-> {t} is not allowed ({s} -{r.type}-> {ok})"
                 )
             )
     return errors
+
+
+def _no_entity(end: str, claims: Mapping[str, Mapping[str, str]]) -> str:
+    """``no entity with id …``, and which entity it names when it is a name (``to: Wuhan``)."""
+    text = f"no entity with id '{shown(end)}'"
+    named = sorted(claims.get(fold(end.strip()), {}))
+    if named:
+        ids = " or ".join(f"'{i}'" for i in named[:3]) + (" …" if len(named) > 3 else "")
+        text += f"; '{shown(end)}' is a name of {ids}: relations take ids"
+    return text
+
+
+class EntityFacts:
+    """The little of an entity that :func:`check` reads, kept while a large load streams by
+    (:func:`loaders.scan_paths`): id, type, names and aliases."""
+
+    __slots__ = ("aliases", "id", "name", "name_zh", "type")
+
+    def __init__(self, e: Entity):
+        self.id, self.type, self.name, self.name_zh = e.id, e.type, e.name, e.name_zh
+        self.aliases = tuple(e.aliases)
+
+    def names(self) -> list[str]:
+        return [self.name, *([self.name_zh] if self.name_zh else []), *self.aliases]
+
+
+class RelationFacts:
+    """The little of a relation that :func:`check` reads; endpoint ids are interned (shared)."""
+
+    __slots__ = ("chain", "source", "target", "type")
+
+    def __init__(self, r: Relation):
+        self.source, self.type, self.target = sys.intern(r.source), r.type, sys.intern(r.target)
+        self.chain = r.chain
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.source, self.type.value, self.target, self.chain or "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -11,7 +12,7 @@ import yaml
 
 from graph.model import Entity, Relation
 from loaders.errors import LoadError, Origin, display_path
-from loaders.records import Parsed, build_entity, build_relation
+from loaders.records import Parsed, TinyFloat, build_entity, build_relation
 
 
 class LineDict(dict):
@@ -19,10 +20,21 @@ class LineDict(dict):
 
     line: int = 0
     key_lines: dict[str, int]
+    # the text of each value YAML turned into a boolean or a number (``NO``, ``000001``): error messages
+    # quote it, since the value itself no longer says what was written
+    texts: dict[str, str]
 
 
 class LineList(list):
     line: int = 0
+    texts: dict[int, str]
+
+
+def _typed_text(node: yaml.Node) -> str | None:
+    """The written text of a plain scalar that YAML resolved to something else than a string."""
+    if isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:str" and not node.style:
+        return str(node.value)
+    return None
 
 
 class _DuplicateKey(Exception):
@@ -88,6 +100,7 @@ class _LineConstruction(yaml.constructor.SafeConstructor):
         out = LineDict()
         out.line = node.start_mark.line + 1
         out.key_lines = {}
+        out.texts = {}
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool) or key is None:
@@ -99,12 +112,21 @@ class _LineConstruction(yaml.constructor.SafeConstructor):
                 raise _DuplicateKey(key, key_node.start_mark.line + 1)
             out[key] = self.construct_object(value_node, deep=True)
             out.key_lines[key] = key_node.start_mark.line + 1
+            if (text := _typed_text(value_node)) is not None:
+                out.texts[key] = text
         return out
 
     def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:
         out = LineList(self.construct_object(child, deep=True) for child in node.value)
         out.line = node.start_mark.line + 1
+        out.texts = {i: t for i, child in enumerate(node.value) if (t := _typed_text(child)) is not None}
         return out
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
+        value = super().construct_yaml_float(node)
+        if value == 0.0 and re.search(r"[1-9]", str(node.value).lower().partition("e")[0]):
+            return TinyFloat(value, str(node.value))  # 1e-400: refused by the records, never stored as 0
+        return value
 
     def construct_timestamp_text(self, node: yaml.ScalarNode) -> str:
         return self.construct_yaml_str(node)
@@ -123,6 +145,7 @@ class _FastLineLoader(_LineConstruction, yaml.CSafeLoader):
 
 
 _CONSTRUCTORS: dict[str, Any] = {
+    "tag:yaml.org,2002:float": _LineConstruction.construct_yaml_float,
     "tag:yaml.org,2002:map": _LineConstruction.construct_mapping,
     "tag:yaml.org,2002:seq": _LineConstruction.construct_sequence,
     # Dates stay strings ("2016-12" and "2016-12-31" alike): the model decides what they mean.
@@ -199,6 +222,7 @@ def _with(d: dict, **kw: Any) -> LineDict:
     out.update(kw)
     out.line = getattr(d, "line", 0)
     out.key_lines = dict(getattr(d, "key_lines", {}))
+    out.texts = dict(getattr(d, "texts", {}))
     return out
 
 
@@ -247,7 +271,7 @@ def parse_yaml(path: Path) -> tuple[Any, list[LoadError]]:
 def read_yaml(path: Path) -> Parsed:
     """Read one YAML data file. Never raises for bad input: problems come back in ``Parsed.errors``."""
     parsed = Parsed()
-    for record, origin in iter_yaml(path, parsed.errors):
+    for record, origin in iter_yaml(path, parsed):
         if isinstance(record, Entity):
             parsed.entities.append((record, origin))
         else:
@@ -256,17 +280,16 @@ def read_yaml(path: Path) -> Parsed:
 
 
 def iter_yaml(
-    path: Path, errors: list[LoadError], sections: tuple[str, ...] = ("entities", "relations")
+    path: Path, parsed: Parsed, sections: tuple[str, ...] = ("entities", "relations")
 ) -> Iterator[tuple[Entity | Relation, Origin]]:
-    """The valid records of one YAML data file, one at a time; every problem goes to ``errors``.
+    """The valid records of one YAML data file, one at a time; problems (and refused ids) go to ``parsed``.
 
     ``sections``: which lists to read (the file is checked whole either way).
     """
     file = display_path(path)
-    parsed = Parsed(errors=errors)
     top, parse_errors = parse_yaml(path)
     if parse_errors:
-        errors.extend(parse_errors)
+        parsed.errors.extend(parse_errors)
         return
     if top is None:
         return  # an empty file loads nothing
@@ -298,6 +321,9 @@ def iter_yaml(
             record = _with(raw, sources=srcs) if "sources" in raw else raw
             result = build(record, origin, partial(_line_of, record, default=line))
             if isinstance(result, list):
-                parsed.errors.extend(result)
+                if section == "entities":
+                    parsed.refuse(raw, result)
+                else:
+                    parsed.errors.extend(result)
             else:
                 yield result, origin

@@ -150,3 +150,8 @@ def test_the_cli_reports_gaps_and_compares(cli, store, tmp_path) -> None:
     r = cli("analyse", "compare", "Wuhan", "Hunan", "--chain", "lithium-battery", "-f", "json", "-o", str(heat))
     assert r.exit_code == 0 and heat.read_text(encoding="utf-8").startswith("<?xml")
     assert [p["place"]["name"] for p in json.loads(r.stdout)["places"]] == ["Wuhan", "Hunan"]
+    # viz chain TEMPLATE draws the template's chain map, for the country unless --within
+    page = tmp_path / "map.html"
+    r = cli("viz", "chain", "lithium-battery", "--within", "Wuhan", "-o", str(page))
+    assert r.exit_code == 0 and "wrote the Lithium battery chain map of Wuhan" in r.output
+    assert "Cathode" in page.read_text(encoding="utf-8")

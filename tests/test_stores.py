@@ -510,9 +510,15 @@ def test_connection_of_an_entity_with_itself_is_the_path_of_no_hops(store: Store
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("9223372036854775808", "parameter 'x': 9223372036854775808 is beyond the 64-bit integers a store holds"),
-        ("NaN", "parameter 'x': nan is not a finite number; a store cannot hold it"),
-        ("[1, -Infinity]", "parameter 'x': -inf is not a finite number; a store cannot hold it"),
+        (
+            "9223372036854775808",
+            "--param x: 9223372036854775808 is beyond the 64-bit integers a store holds (-2^63 to 2^63-1)",
+        ),
+        ("NaN", "--param x: NaN is not a number a store can hold; quote it as text: x='\"NaN\"'"),
+        (
+            "[1, -Infinity]",
+            "--param x: -Infinity is not a number a store can hold; quote it as text: x='\"-Infinity\"'",
+        ),
     ],
 )
 def test_a_parameter_no_store_can_hold_is_one_clear_line(cli, store: Store, value: str, message: str) -> None:

@@ -2,8 +2,10 @@
 
 A *player* of a step is an entity that SPECIALISES_IN one of the step's sectors or a narrower sector
 (the sector hierarchy, as in :mod:`graph.analysis.neighbours`), located in the place (transitively);
-with no place, every such entity. A step is ``strong`` with at least :data:`STRONG` players, ``weak``
-with one or two, ``missing`` with none. Players are listed by how central the step is to them (the
+with no place, every such entity. Countries, provinces and cities are places, not players (a city
+"specialising" in biomedicine says where the players are); districts and development zones count.
+A step is ``strong`` with at least :data:`STRONG` players, ``weak`` with one or two, ``missing`` with
+none. Players are listed by how central the step is to them (the
 weight of their link, e.g. ChainKnowledgeGraph's revenue share; unknown last), then name.
 
 :func:`chain_players` works over any :class:`~graph.analysis.chainview.ChainView`: a networkx graph or a
@@ -55,6 +57,8 @@ __all__ = [
     "gap_report",
 ]
 
+# a country, province or city that "specialises" in a sector is the place, not a player on the step
+_NOT_PLAYERS = frozenset({"Sector", "Country", "Province", "City"})
 # a step with this many local players or more is strong; one or two is weak; none is missing
 STRONG = 3
 Status = Literal["strong", "weak", "missing"]
@@ -118,7 +122,7 @@ def _all_players(view: ChainView, template: ChainTemplate) -> Found:
         for s in step.sectors:
             for sub in [s, *narrower[s]]:
                 for ref, w in specialists.get(sub, ()):
-                    if ref.type == "Sector":
+                    if ref.type in _NOT_PLAYERS:
                         continue
                     old = best.get(ref.id)
                     if old is None or (w or 0) > (old[2] or 0):

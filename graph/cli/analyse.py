@@ -93,8 +93,9 @@ def _write_json(path: Path | None, result: Any) -> None:
 
     if path is None:
         return
-    text = json.dumps(jsonable(result), ensure_ascii=False, indent=2, default=str)
-    path.write_text(text + "\n", encoding="utf-8")
+    from graph.outfile import write_text
+
+    write_text(path, json.dumps(jsonable(result), ensure_ascii=False, indent=2, default=str) + "\n")
     err.print(f"wrote {path}", style="dim", highlight=False)
 
 

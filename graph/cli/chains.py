@@ -18,6 +18,7 @@ import typer
 from rich.table import Table
 
 from graph.cli.common import Format, FormatOpt, err, opened, out, print_table
+from graph.cli.viz import LabelLang
 from graph.lookup import resolve
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ def gaps(
     picture: Annotated[
         Path | None, typer.Option("--picture", "-o", help="Also draw the chain map: .html, .png or .svg.")
     ] = None,
-    labels: Annotated[str, typer.Option("--labels", help="Picture labels: en or zh.")] = "en",
+    labels: Annotated[LabelLang, typer.Option("--labels", help="Picture labels: en or zh.")] = LabelLang.en,
     graph_file: GraphFileOpt = None,
 ) -> None:
     """Which steps of a chain a place holds (strong, weak, missing), and who elsewhere could fill the gaps."""
@@ -99,7 +100,7 @@ def gaps(
     if picture is not None:
         from graph.viz.chainmap import write_chain_map
 
-        write_chain_map(report, picture, labels=labels)
+        write_chain_map(report, picture, labels=labels.value)
         err.print(f"wrote {picture}", style="dim", highlight=False)
     if fmt is Format.json:
         import json
@@ -141,7 +142,7 @@ def compare(
     picture: Annotated[
         Path | None, typer.Option("--picture", "-o", help="Also draw the heat map: .png, .svg or .pdf.")
     ] = None,
-    labels: Annotated[str, typer.Option("--labels", help="Picture labels: en or zh.")] = "en",
+    labels: Annotated[LabelLang, typer.Option("--labels", help="Picture labels: en or zh.")] = LabelLang.en,
     graph_file: GraphFileOpt = None,
 ) -> None:
     """Places side by side on one chain: steps covered, players per step, location quotients."""
@@ -156,7 +157,7 @@ def compare(
     if picture is not None:
         from graph.viz.heatmap import write_heatmap
 
-        write_heatmap(result, picture, labels=labels)
+        write_heatmap(result, picture, labels=labels.value)
         err.print(f"wrote {picture}", style="dim", highlight=False)
     if fmt is Format.json:
         import json
@@ -183,9 +184,11 @@ def compare(
         cells = [f"{n} · {q:g}" if q else str(n) for n, q in zip(p.players, p.quotients, strict=True)]
         table.add_row(p.place.name, f"{p.steps_covered}/{len(result.steps)}", *cells)
     print_table(table)
-    out.print(
-        "location quotient: the place's share of a step's located companies over its share of all "
-        f"{result.all_located_companies} located companies (1 = as expected; -f csv has every figure)",
-        style="dim",
-        highlight=False,
-    )
+    if result.all_located_companies:
+        note = (
+            "location quotient: the place's share of a step's located companies over its share of all "
+            f"{result.all_located_companies} located companies (1 = as expected; -f csv has every figure)"
+        )
+    else:
+        note = "no company is located: quotients need located companies ('import chainkg', 'import locations')"
+    out.print(note, style="dim", highlight=False)

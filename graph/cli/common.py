@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,8 +23,32 @@ from graph.attributes import format_figure
 from graph.errors import IndustryGraphError, LoadErrors
 from graph.stores import QueryResult, Store, open_store
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    r"""``text`` with control characters (terminal escapes, backspace, BEL ...) shown as ``\x1b``-style
+    escapes, so that a name can never move the cursor, change colours or retitle the terminal.
+    Newlines are kept.
+
+    >>> visible("Bad\x1b[31m Co\x08")
+    'Bad\\x1b[31m Co\\x08'
+    """
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+class _PlainConsole(Console):
+    """A console that prints text as it is: no Rich markup (an entity called ``Bad [/bold] Co`` or
+    ``[link=…]`` is a name, not a style), no ``:emoji:`` codes, and control characters made visible.
+    Every string the CLI prints, table cells and titles included, passes through ``render_str``."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        kwargs["markup"] = kwargs["emoji"] = False
+        return super().render_str(visible(text), **kwargs)
+
+
+out = _PlainConsole(soft_wrap=True, markup=False, emoji=False)
+err = _PlainConsole(stderr=True, soft_wrap=True, markup=False, emoji=False)
 
 
 class Format(StrEnum):
@@ -43,7 +70,7 @@ class WriteModeName(StrEnum):
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print ``error: message`` (the message as plain text, never markup) and return the exit to raise."""
-    err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False)
+    err.print(Text.assemble(("error:", "bold red"), " ", visible(message)), highlight=False)
     return typer.Exit(code)
 
 
@@ -95,17 +122,65 @@ def progress_bar(what: str, total: int, *, min_total: int = 0) -> Iterator[Calla
         yield lambda n: bar.advance(task, n)
 
 
+_PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _json_value(key: str, text: str) -> Any:
+    """``text`` read as JSON, refusing numbers no store holds as written (like the loaders do)."""
+
+    def number(kind: str) -> Callable[[str], Any]:
+        def parse(s: str) -> Any:
+            shown = s if len(s) <= 40 else f"{s[:20]}…({len(s)} characters)"
+            if kind == "int":
+                if not _INT64[0] <= int(s) <= _INT64[1]:
+                    raise fail(f"--param {key}: {shown} is beyond the 64-bit integers a store holds (-2^63 to 2^63-1)")
+                return int(s)
+            f = float(s)
+            if f in (float("inf"), float("-inf")):
+                raise fail(f"--param {key}: {shown} is beyond the largest number a store holds (about 1.8e308)")
+            if f == 0 and any(c in "123456789" for c in s.lower().partition("e")[0]):
+                raise fail(f"--param {key}: {shown} is too close to zero: a store would hold it as 0")
+            return f
+
+        return parse
+
+    def constant(s: str) -> Any:
+        raise fail(f"--param {key}: {s} is not a number a store can hold; quote it as text: {key}='\"{s}\"'")
+
+    try:
+        value = json.loads(text, parse_int=number("int"), parse_float=number("float"), parse_constant=constant)
+    except (json.JSONDecodeError, RecursionError):
+        return text
+    _check_keys(key, value)
+    return value
+
+
+def _check_keys(key: str, value: Any) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if "`" in k:
+                raise fail(f"--param {key}: a map key cannot hold a backtick (`), got '{k}'")
+            _check_keys(f"{key}.{k}", v)
+    elif isinstance(value, list):
+        for v in value:
+            _check_keys(key, v)
+
+
 def parse_params(pairs: list[str] | None) -> dict[str, Any]:
-    """``k=v`` pairs; a value that reads as JSON (numbers, lists, true) is taken as JSON, else as text."""
+    """``k=v`` pairs; a value that reads as JSON (numbers, lists, true) is taken as JSON, else as text.
+
+    Numbers a store cannot hold as written (beyond 64-bit integers, beyond or below the range of a
+    float, NaN, Infinity) and map keys holding a backtick are refused with one line.
+    """
     params: dict[str, Any] = {}
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise fail(f"--param takes key=value, got '{pair}'")
-        try:
-            params[key] = json.loads(value)
-        except json.JSONDecodeError:
-            params[key] = value
+        if not _PARAM_NAME.match(key):
+            raise fail(f"--param {key!r}: a parameter name is letters, digits and _ (as in $name)")
+        params[key] = _json_value(key, value)
     return params
 
 
@@ -211,12 +286,40 @@ def print_table(table: Table, console: Console | None = None) -> list[str]:
     return dropped
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…), +cmd|…, @SUM(…)).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(v: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: text starting like a formula gets a leading ``'``
+    (OWASP's advice); numbers, including negative ones, stay numbers.
+
+    >>> [spreadsheet_cell(v) for v in ("=1+2", "-2+3", "@SUM(A1)", "Wuhan", -2, "'quoted")]
+    ["'=1+2", "'-2+3", "'@SUM(A1)", 'Wuhan', -2, "'quoted"]
+    """
+    if isinstance(v, list | dict):
+        v = json.dumps(v, ensure_ascii=False)
+    if isinstance(v, str) and v.startswith(FORMULA_START):
+        return "'" + v
+    return v
+
+
+def csv_text(result: QueryResult) -> str:
+    """``result`` as CSV for spreadsheets: see :func:`spreadsheet_cell` (``-f json`` has the values as they are)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([spreadsheet_cell(c) for c in result.columns])
+    for row in result.rows:
+        w.writerow([spreadsheet_cell(v) for v in row])
+    return buf.getvalue()
+
+
 def print_result(result: QueryResult, fmt: Format, title: str | None = None) -> None:
-    """Rows as a tidy table (people), JSON or CSV (other tools)."""
+    """Rows as a tidy table (people), JSON (tools) or CSV (spreadsheets: formula-like text neutralised)."""
     if fmt is Format.json:
         sys.stdout.write(result.to_json() + "\n")
     elif fmt is Format.csv:
-        sys.stdout.write(result.to_csv())
+        sys.stdout.write(csv_text(result))
     else:
         table = Table(title=title, title_justify="left")
         for c in result.columns:

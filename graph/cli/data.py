@@ -135,17 +135,36 @@ def stats(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
 
 class ExportFormat(StrEnum):
     node_link = "node-link"
+    graphml = "graphml"
+    gexf = "gexf"
 
 
 def export(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Export format.")] = ExportFormat.node_link,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option("--format", "-f", help="node-link: networkx JSON; graphml: yEd, Cytoscape; gexf: Gephi."),
+    ] = ExportFormat.node_link,
 ) -> None:
-    """Export the whole graph (networkx node-link JSON)."""
-    from graph.nxgraph import write_node_link
+    """Export the whole graph: networkx node-link JSON (what --graph FILE reads), GraphML or GEXF.
 
+    The file is written to a temporary file and renamed: a failed export leaves an older file whole.
+    """
+    from graph.nxgraph import to_networkx, write_node_link
+    from graph.outfile import check_target, output_file
+
+    check_target(output)  # before the store is read
     with opened(ctx) as store:
         data = store.dump()
-    write_node_link(data, output)
+    if fmt is ExportFormat.node_link:
+        write_node_link(data, output)
+    else:
+        from graph.viz.files import write_gexf, write_graphml
+
+        with output_file(output) as tmp:
+            if fmt is ExportFormat.graphml:
+                write_graphml(to_networkx(data), tmp)
+            else:
+                write_gexf(to_networkx(data), tmp, positions=False)
     out.print(f"wrote {len(data.entities)} nodes and {len(data.relations)} links to {output}")

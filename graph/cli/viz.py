@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from graph.cli.common import err, fail, opened, out
+from graph.lookup import resolve
 
 _DRAWN = (".html", ".png", ".svg", ".pdf", ".gexf")  # the formats that carry positions
 
@@ -25,13 +26,37 @@ class LabelLang(StrEnum):
     zh = "zh"
 
 
+def _chain_map(ctx: typer.Context, target: str, within: str | None, output: Path, labels: LabelLang) -> bool:
+    """``viz chain TEMPLATE``: the template's chain map for a place (default: the whole country), as
+    ``analyse gaps`` draws it. False when ``target`` names no chain template (then it is a sector)."""
+    from graph.analysis.chainview import StoreView
+    from graph.analysis.gaps import gap_report
+    from graph.errors import ArgumentError
+    from graph.viz.chainmap import write_chain_map
+    from loaders.templates import template
+
+    try:
+        tpl = template(target)
+    except ArgumentError:
+        return False
+    with opened(ctx) as store:
+        place = resolve(store, within) if within else "country:cn"
+        report = gap_report(StoreView(store), tpl, place)
+    write_chain_map(report, output, labels=labels.value)
+    out.print(f"wrote the {tpl.name} chain map of {report.place.name} to {output}", highlight=False)
+    return True
+
+
 def viz(
     ctx: typer.Context,
     view: Annotated[
         View, typer.Argument(help="What to draw: all, partnerships, chain SECTOR, around ENTITY.")
     ] = View.all,
     target: Annotated[
-        str | None, typer.Argument(help="The sector (or chain name) for 'chain', the entity for 'around': id or name.")
+        str | None,
+        typer.Argument(
+            help="chain: a chain template (its map), a sector or a chain name; around: the entity. Id or name."
+        ),
     ] = None,
     output: Annotated[
         Path,
@@ -59,12 +84,16 @@ def viz(
     """Draw the graph or a part of it: partnerships, an industry chain, or the neighbourhood of an entity."""
     from graph.model import RelType
     from graph.nxgraph import to_networkx
+    from graph.outfile import check_target
     from graph.viz import FORMATS, render
     from graph.viz.layout import layout
     from graph.viz.select import view as choose
 
     if output.suffix.lower() not in FORMATS:
         raise fail(f"can't write '{output.name}': use one of {', '.join(FORMATS)}")
+    check_target(output, create_parents=True)  # before the store is read and the picture drawn
+    if view is View.chain and target and _chain_map(ctx, target, within, output, labels):
+        return
     with opened(ctx) as store:
         if view in (View.chain, View.around) and target:
             from graph.viz.fetch import view_graph

@@ -86,6 +86,8 @@ def check_param(name: str, value: Any) -> None:
             check_param(name, v)
     elif isinstance(value, Mapping):
         for k, v in value.items():
+            if "`" in str(k):  # FalkorDB's client cannot send such a key (and says so with a bare ValueError)
+                raise ArgumentError(f"parameter '{name}': a map key cannot hold a backtick (`), got {str(k)[:80]!r}")
             check_param(f"{name}.{k}", v)
 
 

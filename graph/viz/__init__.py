@@ -21,7 +21,8 @@ from pathlib import Path
 
 import networkx as nx
 
-from graph.errors import UnsupportedFormatError
+from graph.errors import OutputError, UnsupportedFormatError
+from graph.outfile import output_file
 from graph.viz.style import Labels
 
 __all__ = ["FORMATS", "render"]
@@ -64,6 +65,8 @@ def render(
     ------
     UnsupportedFormatError
         Unknown extension.
+    graph.errors.OutputError
+        The file cannot be written (a folder, no permission, a full disk); an older file is kept whole.
     graph.errors.FontMissingError
         Chinese labels in a PNG/SVG/PDF without a CJK font installed.
     graph.viz.TooLargeError
@@ -73,8 +76,25 @@ def render(
     ext = path.suffix.lower()
     if ext not in FORMATS:
         raise UnsupportedFormatError(f"can't write '{path.name}': use one of {', '.join(FORMATS)}")
-    if path.parent and not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+    if str(path) not in ("", ".") and not path.parent.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot create the folder {path.parent}: {exc.strerror}") from None
+    with output_file(path) as tmp:  # a failed drawing never leaves a half-written file
+        _write(sub, tmp, ext, labels, title, max_mermaid_nodes, pos)
+    return path
+
+
+def _write(
+    sub: nx.MultiDiGraph,
+    path: Path,
+    ext: str,
+    labels: Labels,
+    title: str | None,
+    max_mermaid_nodes: int | None,
+    pos: dict | None,
+) -> Path:
     if ext == ".html":
         from graph.viz.html import write_html
 

@@ -20,14 +20,38 @@ from graph.model import RelType
 from graph.viz.layout import layout
 from graph.viz.style import Labels, edge_style, node_label, node_style
 
-__all__ = ["MERMAID_MAX_NODES", "for_files", "to_mermaid", "write_gexf", "write_graphml", "write_mermaid"]
+__all__ = [
+    "MERMAID_MAX_NODES",
+    "for_files",
+    "to_mermaid",
+    "write_gexf",
+    "write_graphml",
+    "write_mermaid",
+    "xml_text",
+]
 
 MERMAID_MAX_NODES = 100
 
 
+# XML 1.0 cannot hold these characters at all, not even as &#8; references: a GraphML or GEXF file with
+# one is not well-formed and no tool opens it. They become U+FFFD (ChainKnowledgeGraph had a U+0008).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` with the characters XML 1.0 cannot hold replaced by U+FFFD.
+
+    >>> xml_text("小\x08大肠 \u200f\N{GRINNING FACE}")
+    '小\ufffd大肠 \u200f😀'
+    """
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def _scalar(v: Any) -> Any:
     if isinstance(v, list | tuple | dict):
-        return json.dumps(v, ensure_ascii=False)
+        return xml_text(json.dumps(v, ensure_ascii=False))
+    if isinstance(v, str):
+        return xml_text(v)
     return v
 
 
@@ -57,12 +81,12 @@ def for_files(sub: nx.MultiDiGraph, labels: Labels = "en") -> nx.MultiDiGraph:
     out = nx.MultiDiGraph()
     for n, a in sub.nodes(data=True):
         attrs = {k: _scalar(v) for k, v in a.items() if v is not None}
-        attrs["label"] = node_label(a, labels, default=str(n))
+        attrs["label"] = xml_text(node_label(a, labels, default=str(n)))
         attrs["color"] = node_style(a.get("type")).color
         out.add_node(n, **attrs)
     for i, (u, v, k, a) in enumerate(sub.edges(keys=True, data=True)):
         attrs = {name: _scalar(val) for name, val in a.items() if val is not None}
-        attrs["rel_key"] = str(k)
+        attrs["rel_key"] = xml_text(str(k))
         out.add_edge(u, v, key=f"e{i}", **attrs)
     return out
 
@@ -87,9 +111,14 @@ def _rgb(hex_color: str) -> dict[str, int | float]:
 
 
 def write_gexf(
-    sub: nx.MultiDiGraph, path: Path | str, labels: Labels = "en", pos: dict[str, tuple[float, float]] | None = None
+    sub: nx.MultiDiGraph,
+    path: Path | str,
+    labels: Labels = "en",
+    pos: dict[str, tuple[float, float]] | None = None,
+    positions: bool = True,
 ) -> Path:
-    """Write ``sub`` as GEXF 1.2 for Gephi, with each node's colour, size and layout position.
+    """Write ``sub`` as GEXF 1.2 for Gephi, with each node's colour, size and layout position
+    (``positions=False``: no layout, for a whole graph that Gephi lays out itself).
 
     Example
     -------
@@ -99,11 +128,13 @@ def write_gexf(
     """
     path = Path(path)
     g = for_files(sub, labels)
-    pos = pos or layout(sub)
+    pos = (pos or layout(sub)) if positions else None
     for n, a in g.nodes(data=True):
-        x, y = pos.get(n, (0.0, 0.0))
         st = node_style(a.get("type"))
-        a["viz"] = {"color": _rgb(st.color), "size": st.size / 4, "position": {"x": x * 100, "y": y * 100, "z": 0.0}}
+        a["viz"] = {"color": _rgb(st.color), "size": st.size / 4}
+        if pos is not None:
+            x, y = pos.get(n, (0.0, 0.0))
+            a["viz"]["position"] = {"x": x * 100, "y": y * 100, "z": 0.0}
     for *_, a in g.edges(data=True):
         rel = a.pop("type", None)
         if rel:

@@ -23,11 +23,6 @@ _TEXT = {
 }
 
 
-def _literal(text: str) -> str:
-    """Text matplotlib prints as is (a ``$`` would start mathtext)."""
-    return text.replace("$", r"\$")
-
-
 def heatmap_cells(comparison: Comparison) -> list[list[tuple[int, float | None]]]:
     """``[place][step] = (players, LQ)``: what each cell of the heat map shows.
 
@@ -53,13 +48,14 @@ def write_heatmap(comparison: Comparison, path: Path | str, *, labels: str = "en
     if path.suffix.lower() not in _FORMATS:
         raise UnsupportedFormatError(f"a heat map is written as {', '.join(_FORMATS)}, not '{path.suffix}'")
     zh = labels == "zh"
-    steps = [_literal(zh_name if zh else name) for _, name, zh_name in comparison.steps]
-    places = [_literal((p.place.name_zh or p.place.name) if zh else p.place.name) for p in comparison.places]
+    steps = [(zh_name if zh else name) for _, name, zh_name in comparison.steps]
+    places = [((p.place.name_zh or p.place.name) if zh else p.place.name) for p in comparison.places]
     cells = heatmap_cells(comparison)
     text = _TEXT["zh" if zh else "en"]
-    title = _literal(text["title"].format(name=comparison.name_zh if zh else comparison.name))
+    title = text["title"].format(name=comparison.name_zh if zh else comparison.name)
     fonts = _fonts_for([*steps, *places, title], "zh" if zh else "en")
-    with plt.rc_context({"font.family": fonts, "svg.fonttype": "none"}):
+    # text.parse_math off: a "$" in a name is a dollar sign, not the start of mathtext
+    with plt.rc_context({"font.family": fonts, "svg.fonttype": "none", "text.parse_math": False}):
         fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(steps) + 2.5), max(2.5, 0.6 * len(places) + 2.0)))
         logs = [[math.log10(lq) if lq else math.nan for _, lq in row] for row in cells]
         span = max([1.0, *(abs(v) for row in logs for v in row if not math.isnan(v))])

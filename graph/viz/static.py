@@ -180,7 +180,10 @@ def draw(
     n_notes = sum(1 for *_, a in sub.edges(data=True) if a.get("type") == RelType.PARTNERS_WITH.value and a.get("role"))
     if 0 < n_notes <= MAX_NOTES:  # room for the numbered roles below the picture
         height += 0.3 + 0.22 * math.ceil(n_notes / (2 if n_notes > 4 else 1))
-    with matplotlib.rc_context({"font.family": families, "svg.fonttype": "none", "axes.unicode_minus": False}):
+    # names are literal text: a "$" in one must not start matplotlib's mathtext
+    with matplotlib.rc_context(
+        {"font.family": families, "svg.fonttype": "none", "axes.unicode_minus": False, "text.parse_math": False}
+    ):
         fig = Figure(figsize=(width, height), layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
