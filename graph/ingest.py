@@ -104,7 +104,9 @@ def check_files(paths: Iterable[str | Path] | None, store: Store | None = None) 
 
     Raises :class:`graph.errors.LoadErrors` listing every problem, the same as :func:`validate`.
     """
-    return scan_paths(paths, known=store.known_types if store is not None else None)
+    if store is None:
+        return scan_paths(paths)
+    return scan_paths(paths, known=store.known_types, stored=partial(stored_names, store))
 
 
 def load(
