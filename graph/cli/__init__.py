@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import redis
 import typer
 from typer.core import TyperGroup
 
+from graph import interrupt
 from graph.cli import analyse, chains, data, db, imports, viz
-from graph.cli.common import report
+from graph.cli.common import fail, report
 from graph.errors import IndustryGraphError
 
 __all__ = ["app", "main"]
@@ -23,10 +25,23 @@ class _Group(TyperGroup):
     """The root group: every command runs inside its ``invoke``, so this is where errors are reported."""
 
     def invoke(self, ctx: Any) -> Any:  # a click Context (typer vendors click)
+        # Ctrl-C and SIGTERM: a write stops at its next batch boundary and says what it wrote
+        # (graph.interrupt); anything else stops at once, with one line and exit status 130.
         try:
-            return super().invoke(ctx)
+            with interrupt.handle_signals():
+                return super().invoke(ctx)
         except IndustryGraphError as exc:
             raise report(exc) from None
+        except KeyboardInterrupt:
+            if interrupt.interrupted_write():  # a second signal during a write
+                raise fail(
+                    "interrupted again: stopped at once, in the middle of a write; the store keeps whole batches "
+                    "only (each is one transaction); run the same command again to finish it",
+                    130,
+                ) from None
+            raise fail("interrupted; nothing was being written", 130) from None
+        except redis.RedisError as exc:  # a path the store did not translate: still one line, not a traceback
+            raise fail(f"FalkorDB: {exc}; run 'indgraph db status'") from None
 
 
 app = typer.Typer(

@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from graph.attributes import format_figure
-from graph.errors import IndustryGraphError, LoadErrors
+from graph.errors import IndustryGraphError, Interrupted, LoadErrors
 from graph.stores import QueryResult, Store, open_store
 
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
@@ -85,6 +85,8 @@ def report(exc: IndustryGraphError) -> typer.Exit:
         if len(exc.errors) > MAX_LISTED_ERRORS:
             err.print(f"… and {len(exc.errors) - MAX_LISTED_ERRORS} more", highlight=False, markup=False)
         return fail(f"{len(exc.errors)} problem(s) found; nothing was loaded", 1)
+    if isinstance(exc, Interrupted):
+        return fail(str(exc), 130)  # the shell's status for a command stopped by a signal
     return fail(str(exc))
 
 

@@ -89,7 +89,9 @@ def query(
     param: ParamOpt = None,
     fmt: FormatOpt = Format.table,
     write: Annotated[bool, typer.Option("--write", help="Allow the statement to change the graph.")] = False,
-    timeout: Annotated[int, typer.Option(help="Timeout in milliseconds.")] = 30_000,
+    timeout: Annotated[
+        int, typer.Option(help="Timeout in milliseconds; 0 means the maximum, 600000 (no query runs longer).")
+    ] = 30_000,
 ) -> None:
     """Run a Cypher statement (read-only unless --write)."""
     with opened(ctx) as store:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 from rich.table import Table
 
@@ -16,9 +18,15 @@ def _server(ctx: typer.Context) -> EmbeddedServer:
     return EmbeddedServer(obj.get("home"))
 
 
-def start(ctx: typer.Context) -> None:
+def start(
+    ctx: typer.Context,
+    repair: Annotated[
+        bool,
+        typer.Option("--repair", help="First cut a damaged append-only log at its damage (what follows is lost)."),
+    ] = False,
+) -> None:
     """Start the embedded server (harmless if it is running)."""
-    out.print(_server(ctx).start(), highlight=False)
+    out.print(_server(ctx).start(repair=repair), highlight=False)
 
 
 def stop(ctx: typer.Context) -> None:

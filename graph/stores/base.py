@@ -7,6 +7,7 @@ A store subclass supplies four things: ``dialect``, ``query`` (one statement, re
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -14,18 +15,22 @@ import math
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from graph import cypherlib
+from graph import cypherlib, interrupt
 from graph.codec import entity_from_props, entity_props, relation_from_props, relation_props
-from graph.errors import ArgumentError, QueryParameterError, StoreError, UnknownQueryError
+from graph.errors import ArgumentError, Interrupted, QueryParameterError, StoreError, UnknownQueryError
 from graph.model import Entity, EntityType, GraphData, Records, Relation, RelType
 
 WriteMode = Literal["auto", "merge", "create"]
 Progress = Callable[[int], None]
 DEFAULT_BATCH = 2000
 DEFAULT_TIMEOUT_MS = 30_000
+# No query runs longer than this (10 minutes); a timeout of 0 means it. The embedded FalkorDB enforces it
+# server-side too (TIMEOUT_MAX), so a query whose client died does not run on and starve other readers.
+MAX_TIMEOUT_MS = 600_000
 
 
 class CreateConflict(StoreError):
@@ -159,6 +164,10 @@ class Store(ABC):
         params = dict(params or {})
         for name, value in params.items():
             check_param(name, value)
+        if timeout_ms is not None:
+            if not 0 <= timeout_ms <= MAX_TIMEOUT_MS:
+                raise ArgumentError(f"timeout {timeout_ms} ms: give 1 to {MAX_TIMEOUT_MS} ms, or 0 for that maximum")
+            timeout_ms = timeout_ms or MAX_TIMEOUT_MS
         return self._query(cypher, params, write=write, timeout_ms=timeout_ms)
 
     @abstractmethod
@@ -181,6 +190,19 @@ class Store(ABC):
     def close(self) -> None:  # noqa: B027 - optional hook
         pass
 
+    def _write_lock(self, exclusive: bool) -> AbstractContextManager[None]:
+        """Hook: keep other writers of this graph out (``exclusive``: a create-mode load, which must be
+        alone, since it creates ids without looking), or share with other upserts."""
+        return contextlib.nullcontext()
+
+    def ensure_indexes(self) -> None:  # noqa: B027 - optional hook
+        """Make sure a graph that exists has its indexes, built, before anything looks entities up by id
+        (a crash of an older bulk load left a graph without them, and every lookup then scanned it).
+        Stores whose schema is transactional need nothing."""
+
+    def _confirm_saved(self) -> None:  # noqa: B027 - optional hook
+        """Hook: after a write, raise unless the store has saved it durably (e.g. not if the disk is full)."""
+
     def __enter__(self) -> Store:
         return self
 
@@ -202,8 +224,37 @@ class Store(ABC):
         """Write validated data: entities, then relations, in batches of ``batch_size`` rows.
 
         ``mode`` ``merge`` upserts (idempotent); ``create`` is the fast path for an empty store;
-        ``auto`` picks ``create`` when the store is empty.
+        ``auto`` picks ``create`` when the store is empty. A create-mode or auto load holds the graph's
+        write lock alone (another create could otherwise duplicate every id); upserts share it.
+
+        A signal (:mod:`graph.interrupt`) stops the write at a batch boundary with
+        :class:`~graph.errors.Interrupted`, whose message says how much was written and how to finish.
         """
+        total = len(data.entities) + len(data.relations)
+        done = 0
+
+        def counted(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress:
+                progress(n)
+
+        with self._write_lock(exclusive=mode != "merge"), interrupt.writing():
+            try:
+                summary = self._write(data, batch_size=batch_size, mode=mode, progress=counted)
+            except Interrupted as exc:
+                if str(exc) != "interrupted":  # the write path said itself what it kept
+                    raise
+                finish = "run the same command again" if mode != "create" else "run it again with --mode merge"
+                raise Interrupted(
+                    f"interrupted: {done:,} of {total:,} records written, in whole batches; "
+                    f"{finish} to finish it (nothing is duplicated)"
+                ) from None
+            self._confirm_saved()
+        return summary
+
+    def _write(self, data: Records, *, batch_size: int, mode: WriteMode, progress: Progress | None) -> WriteSummary:
+        """:meth:`write` under the graph's write lock."""
         if mode == "create" and data.entities and not self.is_empty():
             # Blind CREATE into a graph that already holds entities would duplicate every id it shares.
             raise StoreError("--mode create needs an empty store; use --mode merge (or auto) to add to this one")
@@ -212,8 +263,14 @@ class Store(ABC):
             bulk = self._bulk_create(data, progress)
             if bulk is not None:
                 return bulk
-            if mode == "auto" and not self.is_empty():
-                create = False  # another writer filled the store meanwhile: upsert after all
+            if data.entities and not self.is_empty():
+                # another writer (by hand: loads hold the write lock) filled the store meanwhile
+                if mode == "create":
+                    raise StoreError(
+                        "--mode create needs an empty store, and another writer has just written to it; "
+                        "nothing was written; use --mode merge (or auto)"
+                    )
+                create = False
         self.ensure_schema()
         if not create:
             self._check_types(data)
@@ -237,7 +294,7 @@ class Store(ABC):
                     "--mode create: another writer loaded some of these entities meanwhile; nothing was "
                     "duplicated; finish with --mode merge"
                 ) from None
-            return self.write(data, batch_size=batch_size, mode="merge", progress=progress)
+            return self._write(data, batch_size=batch_size, mode="merge", progress=progress)
         return summary
 
     def _bulk_create(self, data: Records, progress: Progress | None) -> WriteSummary | None:
@@ -280,7 +337,8 @@ class Store(ABC):
         return {"entities": {t: c for t, c in ents.rows}, "relations": {t: c for t, c in rels.rows}}
 
     def known_types(self, ids: Iterable[str]) -> dict[str, EntityType]:
-        """Types of those ``ids`` that already exist in the store."""
+        """Types of those ``ids`` that already exist in the store (looked up by index, never by a scan)."""
+        self.ensure_indexes()
         ids = sorted(set(ids))
         out: dict[str, EntityType] = {}
         for i in range(0, len(ids), 5000):

@@ -215,13 +215,17 @@ def send(
     bulk: BulkPlan,
     progress: Callable[[int], None] | None = None,
     max_bytes: int = MAX_CALL_BYTES,
+    check: Callable[[], None] | None = None,
 ) -> int:
     """Send the plan as GRAPH.BULK calls on a redis connection; return how many calls were made.
 
     The first call carries ``BEGIN``, so FalkorDB refuses the whole load if ``graph`` exists.
+    ``check`` runs before each call (and may raise to stop between calls).
     """
     n = 0
     for nodes, rels, ntok, rtok in bulk.calls(max_bytes):
+        if check:
+            check()
         args: list[Any] = [nodes, rels, len(ntok), len(rtok), *ntok, *rtok]
         if n == 0:
             args.insert(0, "BEGIN")

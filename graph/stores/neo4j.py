@@ -39,7 +39,7 @@ from neo4j.spatial import Point, WGS84Point
 from neo4j.time import Date, DateTime, Duration, Time
 from neo4j.vector import Vector
 
-from graph import cypherlib
+from graph import cypherlib, interrupt
 from graph.errors import ReadOnlyError, StoreError
 from graph.stores.base import (
     CreateConflict,
@@ -330,6 +330,7 @@ class Neo4jStore(Store):
         n = 0
         with self.driver.session(database=self.database) as session:
             for stmt, rows in batches:
+                interrupt.check()  # a signal stops the load here, between two whole batches
                 try:
                     session.execute_write(_run_batch, stmt, rows)
                 except Neo4jError as exc:
