@@ -62,19 +62,34 @@ assert set(REL_PROPERTIES) <= set(Relation.model_fields), "every relation proper
 
 def _core(e: Entity, *, sparse: bool = True) -> dict[str, Any]:
     """Core fields and attributes; ``sparse`` leaves out an unset Chinese name and empty aliases."""
-    out: dict[str, Any] = {"type": e.type.value, "name": e.name}
+    out: dict[str, Any] = {"type": e.type._value_, "name": e.name}  # _value_: .value is a slow descriptor
     if e.name_zh or not sparse:
         out["name_zh"] = e.name_zh
     if e.aliases or not sparse:
         out["aliases"] = list(e.aliases)
     if e.kind:
         out["kind"] = e.kind.value
-    out.update(attributes_dict(e.attributes))
+    out.update(_attributes(e.attributes))
     return out
 
 
+# The last attributes turned into a dict, by identity: bulk readers share one Attributes among many records
+# (every ChainKnowledgeGraph product), and pydantic's dump is the costliest part of a node's properties.
+_last_attributes: tuple[Any, dict[str, Any]] = (None, {})
+
+
+def _attributes(attrs: Any) -> dict[str, Any]:
+    global _last_attributes
+    last, dumped = _last_attributes
+    if attrs is not last:
+        dumped = attributes_dict(attrs)
+        _last_attributes = (attrs, dumped)
+    return dumped
+
+
 def _rel_core(r: Relation) -> dict[str, Any]:
-    return {k: getattr(r, k) for k in REL_PROPERTIES if getattr(r, k) is not None}
+    fields = r.__dict__
+    return {k: fields[k] for k in REL_PROPERTIES if fields[k] is not None}
 
 
 def _sources_props(sources: Sequence[Source]) -> dict[str, list[str]]:

@@ -32,7 +32,7 @@ from graph.codec import entity_from_props, relation_from_props
 from graph.errors import LoadError, LoadErrors
 from graph.model import MAX_QUOTE_CHARS, Entity, EntityType, GraphData, Relation, RelType, Source
 from graph.stores.base import DEFAULT_BATCH, Progress, Store, WriteMode, WriteSummary
-from loaders import load_paths
+from loaders import Scan, load_paths, scan_paths
 from loaders.admin import admin_graph, division_id
 from loaders.backbone import PACKAGE_PREFIXES, MergeReport, merge_curated, validate_graph
 from loaders.chainkg import ChainKGReadSummary, read_chainkg
@@ -54,6 +54,7 @@ __all__ = [
     "CompanyLocationSummary",
     "ImportPlan",
     "chains_graph",
+    "check_files",
     "curated_from_store",
     "import_admin",
     "import_chainkg",
@@ -96,6 +97,16 @@ def stored_names(store: Store, names: set[str]) -> list[tuple[str, list[str], li
         res = store.query(cypherlib.statement("read/entities_named"), {"names": wanted[i : i + 5000]}, timeout_ms=None)
         out += [(r[0], [n for n in (r[1], r[2]) if n] if r[4] else [], list(r[3] or [])) for r in res.rows]
     return out
+
+
+def check_files(paths: Iterable[str | Path] | None, store: Store | None = None) -> Scan:
+    """:func:`validate` without keeping the records (a dry run): memory follows the load's ids, not its files.
+
+    Raises :class:`graph.errors.LoadErrors` listing every problem, the same as :func:`validate`.
+    """
+    if store is None:
+        return scan_paths(paths)
+    return scan_paths(paths, known=store.known_types, stored=partial(stored_names, store))
 
 
 def load(

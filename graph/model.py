@@ -6,14 +6,20 @@ written to a store come only from :class:`EntityType` and :class:`RelType`.
 
 from __future__ import annotations
 
+import builtins
 import re
+from collections.abc import Iterator
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from graph.attributes import Attributes, Figure
 from graph.support import Support, default_support, is_reference
+
+_ATTRIBUTES: type[BaseModel] = Attributes
+_M = TypeVar("_M", bound=BaseModel)
+_T_co = TypeVar("_T_co", covariant=True)
 
 __all__ = [
     "ALLOWED",
@@ -23,6 +29,7 @@ __all__ = [
     "Entity",
     "EntityType",
     "GraphData",
+    "Records",
     "RelType",
     "Relation",
     "Source",
@@ -286,6 +293,135 @@ class Relation(BaseModel):
     def key(self) -> tuple[str, str, str, str]:
         """Identity of a relation: endpoints, type and (for chain links) the chain's name."""
         return (self.source, self.type.value, self.target, self.chain or "")
+
+
+# -- records built without pydantic's per-record overhead ----------------------------------------------
+# A bulk reader (ChainKnowledgeGraph: 270,000 records) spends most of its time in pydantic's per-record
+# machinery for records it built itself. These two build the record directly when plain checks show the
+# model would accept the fields unchanged, and return None otherwise, so that the caller validates with
+# the model and reports the model's own error. They must accept nothing the model refuses:
+# tests/test_model_fast.py compares them with the model on generated fields; keep them in step with the
+# validators above.
+# BaseModel's slots, set directly (what BaseModel.model_construct does, without its per-field loop).
+_SLOT_SETTERS = tuple(BaseModel.__dict__[slot].__set__ for slot in ("__pydantic_extra__", "__pydantic_private__"))
+_SET_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+
+
+def _assemble(cls: type[_M], values: dict[str, Any], given: set[str]) -> _M:
+    record = cls.__new__(cls)
+    object.__setattr__(record, "__dict__", values)
+    _SET_FIELDS_SET(record, given)
+    for setter in _SLOT_SETTERS:
+        setter(record, None)
+    return record
+
+
+def _text_ok(v: object, max_len: int) -> bool:
+    return type(v) is str and 0 < len(v) <= max_len and not v.isspace()
+
+
+_ENTITY_GIVEN = frozenset({"id", "type", "name", "name_zh", "aliases", "attributes"})
+
+
+def entity_fast(
+    id: str, type: EntityType, name: str, name_zh: str | None, aliases: list[str], attributes: BaseModel
+) -> Entity | None:
+    """``Entity(id=…, type=…, name=…, name_zh=…, aliases=…, attributes=…)`` when plain checks show the model
+    accepts these fields unchanged (no ``kind``, no sources, distinct aliases, validated ``attributes``);
+    else None: then build it with :class:`Entity` for the model's error.
+
+    >>> from graph.attributes import Attributes
+    >>> entity_fast("s:lithium", EntityType.SECTOR, "锂", None, [], Attributes(level=4)) == Entity(
+    ...     id="s:lithium", type="Sector", name="锂", attributes={"level": 4})
+    True
+    >>> entity_fast("s:lithium", EntityType.SECTOR, " ", None, [], Attributes()) is None
+    True
+    """
+    if not (
+        builtins.type(id) is str
+        and 0 < len(id) <= 200
+        and ID_PATTERN.match(id)
+        and isinstance(type, EntityType)
+        and _text_ok(name, 500)
+        and (name_zh is None or _text_ok(name_zh, 500))
+        and isinstance(attributes, _ATTRIBUTES)
+        and isinstance(aliases, list)
+    ):
+        return None
+    if aliases and not (all(_text_ok(a, 1 << 62) for a in aliases) and len(set(aliases)) == len(aliases)):
+        return None
+    values: dict[str, Any] = {
+        "id": id,
+        "type": type,
+        "name": name,
+        "name_zh": name_zh,
+        "aliases": aliases,
+        "kind": None,
+        "attributes": attributes,
+        "figures": {},
+        "sources": [],
+    }
+    return _assemble(Entity, values, set(_ENTITY_GIVEN))
+
+
+_RELATION_GIVEN = frozenset({"source", "type", "target", "chain", "weight"})
+
+
+def relation_fast(source: str, type: RelType, target: str, chain: str | None, weight: float | None) -> Relation | None:
+    """``Relation(source=…, type=…, target=…, chain=…, weight=…)`` when plain checks show the model accepts
+    these fields unchanged; else None: then build it with :class:`Relation` for the model's error.
+
+    >>> relation_fast("a", RelType.PART_OF_CHAIN, "b", "lithium", None) == Relation(
+    ...     source="a", type="PART_OF_CHAIN", target="b", chain="lithium")
+    True
+    >>> relation_fast("a", RelType.PART_OF, "b", "lithium", None) is None   # 'chain' is only for chain links
+    True
+    """
+    if not (
+        builtins.type(source) is str
+        and builtins.type(target) is str
+        and source
+        and target
+        and source != target
+        and isinstance(type, RelType)
+        and (weight is None or builtins.type(weight) is float)
+    ):
+        return None
+    if type is RelType.PART_OF_CHAIN:
+        if not (builtins.type(chain) is str and 0 < len(chain) <= 200):
+            return None
+    elif chain is not None:
+        return None
+    values: dict[str, Any] = {
+        "source": source,
+        "type": type,
+        "target": target,
+        "chain": chain,
+        "weight": weight,
+        "role": None,
+        "since_year": None,
+        "sources": [],
+    }
+    return _assemble(Relation, values, set(_RELATION_GIVEN))
+
+
+class Rows(Protocol[_T_co]):
+    """Records to count and iterate: a list, or a load's records read again from its files."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[_T_co]: ...
+
+
+class Records(Protocol):
+    """What a store's write reads: entities and relations to count and iterate (a :class:`GraphData`, or a
+    load's records read from its files as they are written, :meth:`loaders.Scan.data`)."""
+
+    @property
+    def entities(self) -> Rows[Entity]: ...
+
+    @property
+    def relations(self) -> Rows[Relation]: ...
 
 
 class GraphData(BaseModel):

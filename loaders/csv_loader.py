@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.codec import NODE_FIELDS, REL_PROPERTIES
+from graph.model import Entity, Relation
 from loaders.errors import LoadError, Origin, display_path
 from loaders.records import LineOf, Parsed, build_entity, build_relation
 
@@ -86,7 +87,14 @@ def _unknown_columns(header: list[str], allowed: tuple[str, ...], file: str, att
 
 
 def read_entities_csv(path: Path) -> Parsed:
-    parsed, file = Parsed(), display_path(path)
+    parsed = Parsed()
+    parsed.entities.extend(iter_entities_csv(path, parsed))
+    return parsed
+
+
+def iter_entities_csv(path: Path, parsed: Parsed) -> Iterator[tuple[Entity, Origin]]:
+    """The valid entities of an ``entities.csv``, one at a time; problems (and refused ids) go to ``parsed``."""
+    file = display_path(path)
     header_checked = False
     for line, row in _rows(path, parsed):
         if not header_checked:
@@ -112,12 +120,18 @@ def read_entities_csv(path: Path) -> Parsed:
             ]
             parsed.refuse(raw, errors)
         else:
-            parsed.entities.append((result, Origin(file, line)))
-    return parsed
+            yield result, Origin(file, line)
 
 
 def read_relations_csv(path: Path) -> Parsed:
-    parsed, file = Parsed(), display_path(path)
+    parsed = Parsed()
+    parsed.relations.extend(iter_relations_csv(path, parsed))
+    return parsed
+
+
+def iter_relations_csv(path: Path, parsed: Parsed) -> Iterator[tuple[Relation, Origin]]:
+    """The valid relations of a ``relations.csv``, one at a time; problems go to ``parsed``."""
+    file = display_path(path)
     header_checked = False
     for line, row in _rows(path, parsed):
         if not header_checked:
@@ -129,5 +143,4 @@ def read_relations_csv(path: Path) -> Parsed:
         if isinstance(result, list):
             parsed.errors.extend(result)
         else:
-            parsed.relations.append((result, Origin(file, line)))
-    return parsed
+            yield result, Origin(file, line)

@@ -10,7 +10,7 @@ from graph.errors import LoadError, LoadErrors
 __all__ = ["LoadError", "LoadErrors", "Origin", "display_path"]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Origin:
     """Where a record was read: file and 1-based line."""
 

@@ -184,6 +184,43 @@ def _unstorable(value: Any, loc: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, .
             yield from _unstorable(v, (*loc, i))
 
 
+_CONTROL_OR_NUL = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
+
+
+def _storable(value: Any) -> bool:
+    """True when nothing in ``value`` (a record's fields, walked through models, lists and maps) is unstorable:
+    the quick answer for the usual record, which :func:`_unstorable` then need not walk with locations."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        kind = type(v)
+        if kind is str or (kind is not bool and isinstance(v, str)):  # str enums too
+            if _CONTROL_OR_NUL.search(v):  # NUL, or a control character a name may not hold
+                return False
+            if not v.isascii():
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError:
+                    return False
+        elif v is None or kind is bool:
+            continue
+        elif kind is int:
+            if not INT64_MIN <= v <= INT64_MAX:
+                return False
+        elif kind is float:
+            if not math.isfinite(v) or float(f"{v:.15g}") != v:
+                return False
+        elif kind is list or kind is tuple:
+            stack.extend(v)
+        elif isinstance(v, BaseModel):
+            stack.extend(v.__dict__.values())
+        elif isinstance(v, Mapping):
+            stack.extend(v.values())
+        else:
+            return False  # anything else: the full walk decides
+    return True
+
+
 def unstorable_errors(
     record: BaseModel, origin: Origin, line_of: LineOf | None = None, aliases: Mapping[str, str] = {}
 ) -> list[LoadError]:
@@ -207,6 +244,8 @@ def unstorable_errors(
     >>> [e.message for e in unstorable_errors(Entity(id="a", type="City", name="A\\x00"), Origin("f.yaml", 3))]
     ['contains a NUL character (\\\\0), which the stores cannot hold']
     """
+    if _storable(record):
+        return []
     return [
         LoadError(origin.file, (line_of(loc) if line_of else 0) or origin.line, _loc_name(loc, aliases), msg)
         for loc, msg in _unstorable(record.model_dump(exclude_none=True), ())

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 
-from graph.model import EntityType, allowed_targets, is_allowed
+from graph.model import Entity, EntityType, Relation, allowed_targets, is_allowed
 from loaders.errors import LoadError, Origin
 from loaders.records import Parsed
 
@@ -158,3 +159,31 @@ def _no_entity(end: str, claims: Mapping[str, Mapping[str, str]]) -> str:
         ids = " or ".join(f"'{i}'" for i in named[:3]) + (" …" if len(named) > 3 else "")
         text += f"; '{shown(end)}' is a name of {ids}: relations take ids"
     return text
+
+
+class EntityFacts:
+    """The little of an entity that :func:`check` reads, kept while a large load streams by
+    (:func:`loaders.scan_paths`): id, type, names and aliases."""
+
+    __slots__ = ("aliases", "id", "name", "name_zh", "type")
+
+    def __init__(self, e: Entity):
+        self.id, self.type, self.name, self.name_zh = e.id, e.type, e.name, e.name_zh
+        self.aliases = tuple(e.aliases)
+
+    def names(self) -> list[str]:
+        return [self.name, *([self.name_zh] if self.name_zh else []), *self.aliases]
+
+
+class RelationFacts:
+    """The little of a relation that :func:`check` reads; endpoint ids are interned (shared)."""
+
+    __slots__ = ("chain", "source", "target", "type")
+
+    def __init__(self, r: Relation):
+        self.source, self.type, self.target = sys.intern(r.source), r.type, sys.intern(r.target)
+        self.chain = r.chain
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.source, self.type.value, self.target, self.chain or "")

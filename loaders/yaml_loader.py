@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from graph.model import Entity
+from graph.model import Entity, Relation
 from loaders.errors import LoadError, Origin, display_path
 from loaders.records import Parsed, TinyFloat, build_entity, build_relation
 
@@ -87,7 +88,9 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineConstruction(yaml.constructor.SafeConstructor):
+    """Mappings and lists that remember their lines, duplicate keys refused, dates kept as text."""
+
     def construct_document(self, node: yaml.Node) -> Any:
         _check_alias_expansion(node)
         return super().construct_document(node)
@@ -129,11 +132,40 @@ class _LineLoader(yaml.SafeLoader):
         return self.construct_yaml_str(node)
 
 
-_LineLoader.add_constructor("tag:yaml.org,2002:float", _LineLoader.construct_yaml_float)
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)
-_LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
-# Dates stay strings ("2016-12" and "2016-12-31" alike): the model decides what they mean.
-_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_timestamp_text)
+class _LineLoader(_LineConstruction, yaml.SafeLoader):
+    """PyYAML's own parser: its errors name the line and the problem."""
+
+
+class _FastLineLoader(_LineConstruction, yaml.CSafeLoader):
+    """The same construction over libyaml's parser, several times faster than PyYAML's own.
+
+    Used for a first attempt only: libyaml words its errors (and places some) differently, so a file
+    it refuses is read again with :class:`_LineLoader` for the error the user sees.
+    """
+
+
+_CONSTRUCTORS: dict[str, Any] = {
+    "tag:yaml.org,2002:float": _LineConstruction.construct_yaml_float,
+    "tag:yaml.org,2002:map": _LineConstruction.construct_mapping,
+    "tag:yaml.org,2002:seq": _LineConstruction.construct_sequence,
+    # Dates stay strings ("2016-12" and "2016-12-31" alike): the model decides what they mean.
+    "tag:yaml.org,2002:timestamp": _LineConstruction.construct_timestamp_text,
+}
+for _tag, _construct in _CONSTRUCTORS.items():
+    _LineLoader.add_constructor(_tag, _construct)
+    _FastLineLoader.add_constructor(_tag, _construct)
+
+
+def _load(text: str) -> Any:
+    """The document in ``text``: libyaml's parser first, PyYAML's for a file it refuses (or without libyaml)."""
+    # Characters YAML forbids go straight to PyYAML, whose reader names them and their line.
+    if getattr(yaml, "__with_libyaml__", False) and not yaml.reader.Reader.NON_PRINTABLE.search(text):
+        try:
+            return yaml.load(text, Loader=_FastLineLoader)
+        except (yaml.YAMLError, RecursionError):
+            pass
+    return yaml.load(text, Loader=_LineLoader)
+
 
 _TOP_KEYS = {"doc", "entities", "relations"}
 
@@ -209,7 +241,7 @@ def parse_yaml(path: Path) -> tuple[Any, list[LoadError]]:
     except OSError as exc:
         return None, [LoadError(file, 0, "", f"cannot read: {exc.strerror}")]
     try:
-        return yaml.load(text, Loader=_LineLoader), errors
+        return _load(text), errors
     except _DuplicateKey as exc:
         errors.append(LoadError(file, exc.line, exc.key, "duplicate key"))
     except _AliasBomb as exc:
@@ -238,16 +270,32 @@ def parse_yaml(path: Path) -> tuple[Any, list[LoadError]]:
 
 def read_yaml(path: Path) -> Parsed:
     """Read one YAML data file. Never raises for bad input: problems come back in ``Parsed.errors``."""
-    file = display_path(path)
     parsed = Parsed()
-    top, parsed.errors = parse_yaml(path)
-    if parsed.errors:
-        return parsed
+    for record, origin in iter_yaml(path, parsed):
+        if isinstance(record, Entity):
+            parsed.entities.append((record, origin))
+        else:
+            parsed.relations.append((record, origin))
+    return parsed
+
+
+def iter_yaml(
+    path: Path, parsed: Parsed, sections: tuple[str, ...] = ("entities", "relations")
+) -> Iterator[tuple[Entity | Relation, Origin]]:
+    """The valid records of one YAML data file, one at a time; problems (and refused ids) go to ``parsed``.
+
+    ``sections``: which lists to read (the file is checked whole either way).
+    """
+    file = display_path(path)
+    top, parse_errors = parse_yaml(path)
+    if parse_errors:
+        parsed.errors.extend(parse_errors)
+        return
     if top is None:
-        return parsed  # an empty file loads nothing
+        return  # an empty file loads nothing
     if not isinstance(top, LineDict):
         parsed.errors.append(LoadError(file, 1, "", "expected a mapping with 'entities' and/or 'relations'"))
-        return parsed
+        return
     for key in top.keys() - _TOP_KEYS:
         parsed.errors.append(LoadError(file, top.key_lines[key], key, "unknown top-level key"))
     doc = top.get("doc")
@@ -257,7 +305,7 @@ def read_yaml(path: Path) -> Parsed:
 
     for section, build in (("entities", build_entity), ("relations", build_relation)):
         items = top.get(section)
-        if items is None:
+        if items is None or section not in sections:
             continue
         if not isinstance(items, list):
             parsed.errors.append(LoadError(file, top.key_lines[section], section, "must be a list"))
@@ -277,8 +325,5 @@ def read_yaml(path: Path) -> Parsed:
                     parsed.refuse(raw, result)
                 else:
                     parsed.errors.extend(result)
-            elif isinstance(result, Entity):
-                parsed.entities.append((result, origin))
             else:
-                parsed.relations.append((result, origin))
-    return parsed
+                yield result, origin

@@ -60,16 +60,17 @@ def load(
     ] = WriteModeName.merge,
 ) -> None:
     """Validate data files and load them into the store (all or nothing)."""
-    from graph.ingest import validate
+    from graph.ingest import check_files
 
     with opened(ctx) as store:
-        data = validate(paths or None, store)
+        # Checked whole before anything is written, keeping no records; then written batch by batch as the
+        # files are read again, so memory follows the batch, not the files.
+        scan = check_files(paths or None, store)
         if dry_run:
-            out.print(
-                f"valid: {len(data.entities)} entities, {len(data.relations)} relations (dry run, nothing written)"
-            )
+            out.print(f"valid: {scan.entities} entities, {scan.relations} relations (dry run, nothing written)")
             return
-        total = len(data.entities) + len(data.relations)
+        data = scan.data()
+        total = scan.entities + scan.relations
         with progress_bar("loading", total, min_total=5000) as advance:
             summary = store.write(data, batch_size=batch_size, mode=mode.value, progress=advance)
         table = Table(

@@ -14,7 +14,7 @@ import json
 import math
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -22,7 +22,7 @@ from typing import Any, Literal
 from graph import cypherlib, interrupt
 from graph.codec import entity_from_props, entity_props, relation_from_props, relation_props
 from graph.errors import ArgumentError, Interrupted, QueryParameterError, StoreError, UnknownQueryError
-from graph.model import EntityType, GraphData, RelType
+from graph.model import Entity, EntityType, GraphData, Records, Relation, RelType
 
 WriteMode = Literal["auto", "merge", "create"]
 Progress = Callable[[int], None]
@@ -96,9 +96,47 @@ def check_param(name: str, value: Any) -> None:
             check_param(f"{name}.{k}", v)
 
 
-def _chunks(rows: Sequence[dict], size: int) -> Iterator[list[dict]]:
-    for i in range(0, len(rows), size):
-        yield list(rows[i : i + size])
+def _entity_batches(
+    entities: Iterable[Entity], size: int, create: bool, counts: Counter[str]
+) -> Iterator[tuple[str, list[dict]]]:
+    """(statement, rows) of at most ``size`` entities of one type, made as ``entities`` are read."""
+    stmts: dict[EntityType, str] = {}
+    buffers: dict[EntityType, list[dict]] = {}
+    for e in entities:
+        rows = buffers.get(e.type)
+        if rows is None:
+            rows = buffers[e.type] = []
+            # MERGE even for ids the store did not hold a moment ago: another process may be loading the
+            # same data, and only MERGE (serialised by the store) keeps one node per id.
+            stmts[e.type] = cypherlib.upsert_entities(e.type, create=create)
+        rows.append({"id": e.id, "props": entity_props(e)})
+        counts[e.type.value] += 1
+        if len(rows) >= size:
+            yield stmts[e.type], rows
+            buffers[e.type] = []
+    yield from ((stmts[t], rows) for t, rows in buffers.items() if rows)
+
+
+def _relation_batches(
+    relations: Iterable[Relation], size: int, create: bool, counts: Counter[str]
+) -> Iterator[tuple[str, list[dict]]]:
+    """(statement, rows) of at most ``size`` relations of one type, made as ``relations`` are read."""
+    stmts: dict[RelType, str] = {}
+    buffers: dict[RelType, list[dict]] = {}
+    for r in relations:
+        rows = buffers.get(r.type)
+        if rows is None:
+            rows = buffers[r.type] = []
+            stmts[r.type] = cypherlib.upsert_relations(r.type, create=create)
+        row = {"source": r.source, "target": r.target, "props": relation_props(r)}
+        if r.chain:
+            row["chain"] = r.chain
+        rows.append(row)
+        counts[r.type.value] += 1
+        if len(rows) >= size:
+            yield stmts[r.type], rows
+            buffers[r.type] = []
+    yield from ((stmts[t], rows) for t, rows in buffers.items() if rows)
 
 
 # -- the store -------------------------------------------------------------------------------------
@@ -138,7 +176,7 @@ class Store(ABC):
 
     @abstractmethod
     def _write_batches(
-        self, batches: Sequence[tuple[str, list[dict]]], progress: Progress | None, *, independent: bool = False
+        self, batches: Iterable[tuple[str, list[dict]]], progress: Progress | None, *, independent: bool = False
     ) -> int:
         """Run each (statement, rows) in its own write transaction; return how many ran.
 
@@ -177,7 +215,7 @@ class Store(ABC):
 
     def write(
         self,
-        data: GraphData,
+        data: Records,
         *,
         batch_size: int = DEFAULT_BATCH,
         mode: WriteMode = "merge",
@@ -215,7 +253,7 @@ class Store(ABC):
             self._confirm_saved()
         return summary
 
-    def _write(self, data: GraphData, *, batch_size: int, mode: WriteMode, progress: Progress | None) -> WriteSummary:
+    def _write(self, data: Records, *, batch_size: int, mode: WriteMode, progress: Progress | None) -> WriteSummary:
         """:meth:`write` under the graph's write lock."""
         if mode == "create" and data.entities and not self.is_empty():
             # Blind CREATE into a graph that already holds entities would duplicate every id it shares.
@@ -237,27 +275,10 @@ class Store(ABC):
         if not create:
             self._check_types(data)
         summary = WriteSummary(mode="create" if create else "merge")
-        entity_batches: list[tuple[str, list[dict]]] = []
-        relation_batches: list[tuple[str, list[dict]]] = []
-        by_type: dict[EntityType, list[dict]] = {}
-        for e in data.entities:
-            by_type.setdefault(e.type, []).append({"id": e.id, "props": entity_props(e)})
-        for label, rows in by_type.items():
-            summary.entities[label.value] = len(rows)
-            # MERGE even for ids the store did not hold a moment ago: another process may be loading the
-            # same data, and only MERGE (serialised by the store) keeps one node per id.
-            stmt = cypherlib.upsert_entities(label, create=create)
-            entity_batches.extend((stmt, chunk) for chunk in _chunks(rows, batch_size))
-        by_rel: dict[RelType, list[dict]] = {}
-        for r in data.relations:
-            row = {"source": r.source, "target": r.target, "props": relation_props(r)}
-            if r.chain:
-                row["chain"] = r.chain
-            by_rel.setdefault(r.type, []).append(row)
-        for rel, rows in by_rel.items():
-            summary.relations[rel.value] = len(rows)
-            stmt = cypherlib.upsert_relations(rel, create=create)
-            relation_batches.extend((stmt, chunk) for chunk in _chunks(rows, batch_size))
+        # Rows are made batch by batch as the records are read (a load streamed from its files is never
+        # held whole); entity batches are listed, since a store may run them side by side.
+        entity_batches = list(_entity_batches(data.entities, batch_size, create, summary.entities))
+        relation_batches = _relation_batches(data.relations, batch_size, create, summary.relations)
         try:
             # A load's ids are unique (validated), so its entity batches touch distinct nodes and a store
             # may run them side by side; relation batches share endpoints and run one after another.
@@ -276,14 +297,14 @@ class Store(ABC):
             return self._write(data, batch_size=batch_size, mode="merge", progress=progress)
         return summary
 
-    def _bulk_create(self, data: GraphData, progress: Progress | None) -> WriteSummary | None:
+    def _bulk_create(self, data: Records, progress: Progress | None) -> WriteSummary | None:
         """Hook: write ``data`` into a brand-new graph with the store's native bulk protocol.
 
         Returns None when the store has no such path or cannot use it here (then Cypher CREATE runs).
         """
         return None
 
-    def _check_types(self, data: GraphData) -> None:
+    def _check_types(self, data: Records) -> None:
         """Refuse a merge that would change an existing entity's type (the upsert matches id and label)."""
         new = {e.id: e.type for e in data.entities}
         if not new or self.is_empty():

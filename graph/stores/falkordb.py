@@ -6,7 +6,7 @@ import contextlib
 import hashlib
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from falkordb.path import Path as FPath
 from graph import cypherlib, interrupt
 from graph.codec import entity_props, relation_props
 from graph.errors import Interrupted, PersistenceError, ReadOnlyError, StoreError
-from graph.model import GraphData
+from graph.model import Records
 from graph.stores import falkordb_bulk
 from graph.stores.base import (
     MAX_TIMEOUT_MS,
@@ -152,7 +152,7 @@ class FalkorStore(Store):
         return QueryResult(columns, [[plain(v) for v in row] for row in res.result_set])
 
     def _write_batches(
-        self, batches: Sequence[tuple[str, list[dict]]], progress: Progress | None, *, independent: bool = False
+        self, batches: Iterable[tuple[str, list[dict]]], progress: Progress | None, *, independent: bool = False
     ) -> int:
         # FalkorDB runs one write query at a time per graph: concurrent batches would only queue.
         n = 0
@@ -186,7 +186,7 @@ class FalkorStore(Store):
                     progress(count)
         return n
 
-    def _bulk_create(self, data: GraphData, progress: Progress | None) -> WriteSummary | None:
+    def _bulk_create(self, data: Records, progress: Progress | None) -> WriteSummary | None:
         """Create a graph that does not exist yet with GRAPH.BULK, then its indexes; None when it exists.
 
         The load is built in a side graph and renamed into place whole, indexes included: a crash,

@@ -27,7 +27,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.model import GraphData
+from graph.gcpause import gc_paused
+from graph.model import Records
 
 __all__ = ["BulkError", "BulkPlan", "encode_value", "plan", "send"]
 
@@ -84,8 +85,29 @@ def _header(name: str, keys: Sequence[str]) -> bytes:
     return name.encode() + b"\x00" + _I.pack(len(keys)) + b"".join(k.encode() + b"\x00" for k in keys)
 
 
-def _record(props: dict[str, Any], keys: Sequence[str]) -> bytes:
-    return b"".join(encode_value(props.get(k)) for k in keys)
+def _encoder() -> Callable[[Any], bytes]:
+    """:func:`encode_value` with a memo of the text it has encoded: types, descriptions, levels, chain
+    names and exchanges repeat on most records of a load, and the memo turns each into a dict lookup."""
+    memo: dict[Any, bytes] = {}
+
+    def enc(v: Any) -> bytes:
+        if v is None:
+            return _NULL
+        kind = type(v)
+        if kind is str or kind is int:  # bool and float stay apart (True == 1 == 1.0 as dict keys)
+            b = memo.get(v) if kind is str else memo.get((int, v))
+            if b is None:
+                b = encode_value(v)
+                memo[v if kind is str else (int, v)] = b
+            return b
+        return encode_value(v)
+
+    return enc
+
+
+def _record(props: dict[str, Any], keys: Sequence[str], enc: Callable[[Any], bytes] = encode_value) -> bytes:
+    get = props.get
+    return b"".join([enc(get(k)) for k in keys])
 
 
 @dataclass
@@ -131,7 +153,8 @@ class BulkPlan:
             yield nodes, rels, ntok, rtok
 
 
-def plan(data: GraphData, entity_props: Callable, relation_props: Callable) -> BulkPlan | None:
+@gc_paused()  # a record of bytes per node and relation: collections would rescan them all, to no avail
+def plan(data: Records, entity_props: Callable, relation_props: Callable) -> BulkPlan | None:
     """Encode ``data`` for GRAPH.BULK; None when a relation names an entity outside ``data``.
 
     Parameters
@@ -147,33 +170,42 @@ def plan(data: GraphData, entity_props: Callable, relation_props: Callable) -> B
     ------
     BulkError : a value the protocol cannot carry.
     """
-    index: dict[str, int] = {}
-    groups: list[_Group] = []
+    # Records are encoded as they are read (a load streamed from its files is never held whole), in one
+    # group per label or type and set of properties: each group is a token with its own header.
+    enc = _encoder()
+    node_groups: dict[tuple[str, tuple[str, ...]], tuple[_Group, list[str]]] = {}
     entities: Counter[str] = Counter()
-    by_type: dict[str, list[dict[str, Any]]] = {}
     for e in data.entities:
-        by_type.setdefault(e.type.value, []).append(entity_props(e))
-    for label, rows in by_type.items():
-        keys = list(dict.fromkeys(k for p in rows for k in p))
-        group = _Group(_header(f"Entity:{label}", keys))
-        for p in rows:
-            index[p["id"]] = len(index)
-            group.records.append(_record(p, keys))
-        entities[label] = len(rows)
-        groups.append(group)
+        props = entity_props(e)
+        label = e.type._value_
+        keys = tuple(props)
+        found = node_groups.get((label, keys))
+        if found is None:
+            found = node_groups[(label, keys)] = (_Group(_header(f"Entity:{label}", keys)), [])
+        found[0].records.append(_record(props, keys, enc))
+        found[1].append(props["id"])
+        entities[label] += 1
+    # FalkorDB numbers nodes in the order they are sent: group by group.
+    index: dict[str, int] = {}
+    for _, ids in node_groups.values():
+        for i in ids:
+            index[i] = len(index)
     relations: Counter[str] = Counter()
-    by_rel: dict[str, list[tuple[int, int, dict[str, Any]]]] = {}
+    rel_groups: dict[tuple[str, tuple[str, ...]], _Group] = {}
+    pack = _QQ.pack
     for r in data.relations:
         s, t = index.get(r.source), index.get(r.target)
         if s is None or t is None:
             return None
-        by_rel.setdefault(r.type.value, []).append((s, t, relation_props(r)))
-    for rtype, links in by_rel.items():
-        keys = list(dict.fromkeys(k for _, _, p in links for k in p))
-        group = _Group(_header(rtype, keys), nodes=False)
-        group.records = [_QQ.pack(s, t) + _record(p, keys) for s, t, p in links]
-        relations[rtype] = len(links)
-        groups.append(group)
+        props = relation_props(r)
+        rtype = r.type._value_
+        keys = tuple(props)
+        group = rel_groups.get((rtype, keys))
+        if group is None:
+            group = rel_groups[(rtype, keys)] = _Group(_header(rtype, keys), nodes=False)
+        group.records.append(pack(s, t) + _record(props, keys, enc))
+        relations[rtype] += 1
+    groups = [*(g for g, _ in node_groups.values()), *rel_groups.values()]
     return BulkPlan(groups, entities, relations)
 
 

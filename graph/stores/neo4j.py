@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -313,17 +313,20 @@ class Neo4jStore(Store):
         return f"lost the connection to Neo4j at {self.uri} ({_one_line(exc)}); {START_HINT}"
 
     def _write_batches(
-        self, batches: Sequence[tuple[str, list[dict]]], progress: Progress | None, *, independent: bool = False
+        self, batches: Iterable[tuple[str, list[dict]]], progress: Progress | None, *, independent: bool = False
     ) -> int:
-        if independent and len(batches) > 1:
-            # Batches of distinct nodes: WRITERS sessions at once keep both of Neo4j's write paths busy
-            # (bench/RESULTS.md: 1.3-1.4x the entities/s of one session on 2 cores).
-            parts = [batches[i::WRITERS] for i in range(WRITERS)]
-            with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="indgraph-neo4j") as pool:
-                return sum(pool.map(lambda part: self._write_serially(part, progress), parts))
+        if independent:
+            listed = list(batches)
+            if len(listed) > 1:
+                # Batches of distinct nodes: WRITERS sessions at once keep both of Neo4j's write paths busy
+                # (bench/RESULTS.md: 1.3-1.4x the entities/s of one session on 2 cores).
+                parts = [listed[i::WRITERS] for i in range(WRITERS)]
+                with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="indgraph-neo4j") as pool:
+                    return sum(pool.map(lambda part: self._write_serially(part, progress), parts))
+            batches = listed
         return self._write_serially(batches, progress)
 
-    def _write_serially(self, batches: Sequence[tuple[str, list[dict]]], progress: Progress | None) -> int:
+    def _write_serially(self, batches: Iterable[tuple[str, list[dict]]], progress: Progress | None) -> int:
         n = 0
         with self.driver.session(database=self.database) as session:
             for stmt, rows in batches:
