@@ -233,7 +233,6 @@ def _xml_expected(text: str) -> str:
     return xml_text(text).replace("\r\n", "\n").replace("\r", "\n")
 
 
-@XSD
 @FALKOR
 def test_export_every_format_reads_back(cli, store: Store, tmp_path: Path) -> None:
     data = _hostile_graph()
@@ -246,7 +245,8 @@ def test_export_every_format_reads_back(cli, store: Store, tmp_path: Path) -> No
             assert from_networkx(read_node_link(path)).sorted() == data
             continue
         ET.parse(path)  # well-formed XML (expat refuses U+0008 and friends)
-        assert xml_schemas.errors(path, fmt) == [], fmt  # and valid against GraphML's / GEXF 1.2's XSD
+        if xml_schemas.available():  # and valid against GraphML's / GEXF 1.2's XSD
+            assert xml_schemas.errors(path, fmt) == [], fmt
         g = nx.read_graphml(path) if fmt == "graphml" else nx.read_gexf(path)
         assert sorted(g.nodes) == [e.id for e in data.entities]
         for e in data.entities:
@@ -258,6 +258,8 @@ def test_export_every_format_reads_back(cli, store: Store, tmp_path: Path) -> No
         assert roles == sorted(_xml_expected(r.role or "") for r in data.relations)
     # the GEXF of a whole graph carries no layout (Gephi lays it out); a viz GEXF does
     assert "viz:position" not in (tmp_path / "g.gexf").read_text(encoding="utf-8")
+    if not xml_schemas.available():
+        pytest.skip(f"read back, but not checked against the XML schemas: {xml_schemas.INSTALL_HINT}")
 
 
 @XSD
