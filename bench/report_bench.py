@@ -31,6 +31,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# the bench folder is on the path when this runs as a script; load_bench makes the same sample
+from load_bench import CHAINKG, chainkg_sample  # noqa: E402
+
 from graph.analysis.chainview import StoreView  # noqa: E402
 from graph.analysis.gaps import compare, gap_report  # noqa: E402
 from graph.analysis.neighbours import store_neighbours  # noqa: E402
@@ -41,21 +44,10 @@ from graph.stores.embedded import EmbeddedServer  # noqa: E402
 from graph.stores.falkordb import FalkorStore  # noqa: E402
 from loaders.templates import template  # noqa: E402
 
-CHAINKG = Path(os.environ.get("INDGRAPH_CHAINKG", ROOT.parent / "shared" / "data" / "chainkg"))
 SHORT_LINES = 3000
 PLACES = ["cn-420100", "cn-430000", "cn-440300", "cn-350000", "cn-360000"]
 TARGETS = {"gap report (Wuhan, lithium battery)": 3.0, "compare 5 places": 5.0, "chain map (PNG)": 5.0,
            "typo suggestions": 1.0}  # fmt: skip
-
-
-def sample(lines: int, into: Path) -> Path:
-    for f in CHAINKG.glob("*.json"):
-        with f.open(encoding="utf-8") as src, (into / f.name).open("w", encoding="utf-8") as dst:
-            for i, line in enumerate(src):
-                if i >= lines:
-                    break
-                dst.write(line)
-    return into
 
 
 def p50(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
@@ -90,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         store = FalkorStore(home, graph="national")
         t0 = time.perf_counter()
-        folder = sample(SHORT_LINES, Path(tempfile.mkdtemp(prefix="ckg-"))) if args.short else CHAINKG
+        folder = chainkg_sample(SHORT_LINES, Path(tempfile.mkdtemp(prefix="ckg-"))) if args.short else CHAINKG
         import_admin(store)
         import_chainkg(store, folder)
         locate_companies(store)

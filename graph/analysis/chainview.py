@@ -273,9 +273,7 @@ class GraphView:
         return out
 
     def within(self, place: str) -> set[str]:
-        if place not in self.G:
-            raise UnknownEntityError(f"no entity with id '{place}' (look names up with graph.lookup.resolve)")
-        return nodes_within(self.G, place)
+        return nodes_within(self.G, place)  # raises UnknownEntityError for an unknown place
 
     def provinces(self, ids: Iterable[str]) -> dict[str, EntityRef]:
         out: dict[str, EntityRef] = {}

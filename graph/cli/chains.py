@@ -6,18 +6,17 @@ A thin layer over :mod:`graph.analysis.gaps`: the store answers the few question
 
 from __future__ import annotations
 
-import csv
-import io
+import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from graph.cli.common import Format, FormatOpt, err, opened, out, print_table
+from graph.cli.common import Format, FormatOpt, csv_text, err, opened, out, print_table
 from graph.cli.viz import LabelLang
 from graph.lookup import resolve
 
@@ -62,9 +61,27 @@ def _candidate(c: Candidate) -> str:
     return f"{c.name} ({where}) {c.score:.2f}"
 
 
-def _csv_rows(report: GapReport) -> Iterator[list[object]]:
-    yield ["step", "stage", "name_zh", "status", "players", "kind", "rank", "id", "name", "where", "sector",
-           "centrality", "nearness", "local_links", "chain_steps", "score"]  # fmt: skip
+def _for_tools(fmt: Format, result: object, columns: list[str], rows: Iterable[list[Any]]) -> bool:
+    """``-f json``: the whole result; ``-f csv``: ``rows`` for spreadsheets (:func:`graph.cli.common.csv_text`).
+    True when one of them was printed; False for ``-f table``, which each command draws itself."""
+    from graph.analysis.common import jsonable
+    from graph.stores import QueryResult
+
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(jsonable(result), ensure_ascii=False, indent=2) + "\n")
+    elif fmt is Format.csv:
+        sys.stdout.write(csv_text(QueryResult(columns, list(rows))))
+    else:
+        return False
+    return True
+
+
+GAP_COLUMNS = ["step", "stage", "name_zh", "status", "players", "kind", "rank", "id", "name", "where", "sector",
+               "centrality", "nearness", "local_links", "chain_steps", "score"]  # fmt: skip
+COMPARE_COLUMNS = ["place_id", "place", "step", "name_zh", "players", "companies", "location_quotient"]
+
+
+def _gap_rows(report: GapReport) -> Iterator[list[object]]:
     for s in report.steps:
         yield [s.id, s.stage, s.name_zh, s.status, s.players, "", "", "", "", "", "", "", "", "", "", ""]
         for i, p in enumerate(s.top_players, 1):
@@ -90,7 +107,6 @@ def gaps(
     graph_file: GraphFileOpt = None,
 ) -> None:
     """Which steps of a chain a place holds (strong, weak, missing), and who elsewhere could fill the gaps."""
-    from graph.analysis.common import jsonable
     from graph.analysis.gaps import STRONG, WEIGHTS, gap_report
     from loaders.templates import template
 
@@ -102,15 +118,7 @@ def gaps(
 
         write_chain_map(report, picture, labels=labels.value)
         err.print(f"wrote {picture}", style="dim", highlight=False)
-    if fmt is Format.json:
-        import json
-
-        sys.stdout.write(json.dumps(jsonable(report), ensure_ascii=False, indent=2) + "\n")
-        return
-    if fmt is Format.csv:
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerows(_csv_rows(report))
-        sys.stdout.write(buf.getvalue())
+    if _for_tools(fmt, report, GAP_COLUMNS, _gap_rows(report)):
         return
     title = f"{report.name} ({report.name_zh}) chain in {report.place.name}"
     table = Table("stage", "step", "status", "players", "local players", "candidates elsewhere (score)",
@@ -146,7 +154,6 @@ def compare(
     graph_file: GraphFileOpt = None,
 ) -> None:
     """Places side by side on one chain: steps covered, players per step, location quotients."""
-    from graph.analysis.common import jsonable
     from graph.analysis.gaps import compare as compare_places
     from loaders.templates import template
 
@@ -159,19 +166,12 @@ def compare(
 
         write_heatmap(result, picture, labels=labels.value)
         err.print(f"wrote {picture}", style="dim", highlight=False)
-    if fmt is Format.json:
-        import json
-
-        sys.stdout.write(json.dumps(jsonable(result), ensure_ascii=False, indent=2) + "\n")
-        return
-    if fmt is Format.csv:
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["place_id", "place", "step", "name_zh", "players", "companies", "location_quotient"])
-        for p in result.places:
-            for (sid, _, zh), n, c, q in zip(result.steps, p.players, p.companies, p.quotients, strict=True):
-                w.writerow([p.place.id, p.place.name, sid, zh, n, c, "" if q is None else q])
-        sys.stdout.write(buf.getvalue())
+    rows = (
+        [p.place.id, p.place.name, sid, zh, n, c, q]
+        for p in result.places
+        for (sid, _, zh), n, c, q in zip(result.steps, p.players, p.companies, p.quotients, strict=True)
+    )
+    if _for_tools(fmt, result, COMPARE_COLUMNS, rows):
         return
     table = Table(
         "place",
