@@ -141,6 +141,21 @@ def store(request: pytest.FixtureRequest) -> Store:
     return request.getfixturevalue(f"{request.param}_store" if request.param == "neo4j" else "falkor_store")
 
 
+ENGINES = [
+    "networkx",
+    pytest.param("falkordb", marks=pytest.mark.store),
+    pytest.param("neo4j", marks=[pytest.mark.store, pytest.mark.neo4j]),
+]
+
+
+@pytest.fixture(params=ENGINES)
+def engine_store(request: pytest.FixtureRequest) -> Store | None:
+    """Each engine of the analyses in turn: None for networkx, else an empty store of that kind."""
+    if request.param == "networkx":
+        return None
+    return request.getfixturevalue("falkor_store" if request.param == "falkordb" else "neo4j_store")
+
+
 @pytest.fixture
 def reconnect(request: pytest.FixtureRequest, store: Store) -> Callable[[], Store]:
     """Open another connection to the test's store (what a second process or thread would use)."""

@@ -84,19 +84,12 @@ def mini_graph() -> GraphData:
     return GraphData(entities=entities, relations=relations)
 
 
-@pytest.fixture(
-    params=[
-        "networkx",
-        pytest.param("falkordb", marks=pytest.mark.store),
-        pytest.param("neo4j", marks=[pytest.mark.store, pytest.mark.neo4j]),
-    ]
-)
-def view(request: pytest.FixtureRequest) -> Any:
-    if request.param == "networkx":
+@pytest.fixture
+def view(engine_store: Any) -> Any:
+    if engine_store is None:
         return GraphView(to_networkx(mini_graph()))
-    store = request.getfixturevalue(f"{'falkor' if request.param == 'falkordb' else 'neo4j'}_store")
-    store.write(mini_graph())
-    return StoreView(store)
+    engine_store.write(mini_graph())
+    return StoreView(engine_store)
 
 
 def test_gap_report_statuses_players_and_ranked_candidates(view: Any) -> None:

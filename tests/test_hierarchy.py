@@ -62,20 +62,14 @@ def chips_graph() -> GraphData:
     return GraphData(entities=entities, relations=relations)
 
 
-@pytest.fixture(
-    params=[
-        "networkx",
-        pytest.param("falkordb", marks=pytest.mark.store),
-        pytest.param("neo4j", marks=[pytest.mark.store, pytest.mark.neo4j]),
-    ]
-)
-def engine(request: pytest.FixtureRequest):
+@pytest.fixture
+def engine(engine_store: Any):
     """``(neighbours_of(entity, ...), view)`` over :func:`chips_graph` for one engine."""
     data = chips_graph()
-    if request.param == "networkx":
+    if engine_store is None:
         G = to_networkx(data)
         return (lambda *a, **kw: neighbours(G, *a, **kw)), GraphView(G)
-    store = request.getfixturevalue(f"{'falkor' if request.param == 'falkordb' else 'neo4j'}_store")
+    store = engine_store
     store.write(data)
     return (lambda *a, **kw: store_neighbours(store, *a, **kw)), StoreView(store)
 

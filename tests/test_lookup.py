@@ -40,15 +40,14 @@ def lookup_graph() -> GraphData:
     )
 
 
-@pytest.fixture(params=["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j), "networkx"])
-def source(request: pytest.FixtureRequest):
+@pytest.fixture
+def source(engine_store):
     """The lookup graph, behind a store or as a networkx graph."""
     data = lookup_graph()
-    if request.param == "networkx":
+    if engine_store is None:
         return to_networkx(data)
-    store = request.getfixturevalue(f"{'falkor' if request.param == 'falkordb' else 'neo4j'}_store")
-    store.write(data)
-    return store
+    engine_store.write(data)
+    return engine_store
 
 
 @pytest.mark.parametrize(

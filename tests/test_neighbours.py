@@ -23,22 +23,16 @@ def brief(rows: tuple[Neighbour, ...]) -> list[tuple[str, int, str]]:
     return [(r.direction, r.hops, r.id) for r in rows]
 
 
-@pytest.fixture(
-    params=[
-        "networkx",
-        pytest.param("falkordb", marks=pytest.mark.store),
-        pytest.param("neo4j", marks=[pytest.mark.store, pytest.mark.neo4j]),
-    ]
-)
-def report(request: pytest.FixtureRequest):
+@pytest.fixture
+def report(engine_store: Any):
     """``report(data, entity, ...)``: the :class:`NeighbourReport` of one implementation over ``data``."""
 
     def by_networkx(data: GraphData, *args: Any, **kw: Any) -> NeighbourReport:
         return neighbours(to_networkx(data), *args, **kw)
 
-    if request.param == "networkx":
+    if engine_store is None:
         return by_networkx
-    store = request.getfixturevalue(f"{'falkor' if request.param == 'falkordb' else 'neo4j'}_store")
+    store = engine_store
 
     def by_store(data: GraphData, *args: Any, **kw: Any) -> NeighbourReport:
         store.clear()
