@@ -299,8 +299,8 @@ class _Reader:
         self.relations: dict[tuple[str, str, str, str], _Link] = {}
         self.refused: list[LoadError] = []  # relations the model refused (reported with the build's errors)
         self.product_ids: dict[str, str] = {}
-        self.clean_product_ids: dict[str, str] = {}
-        self.clean_companies: dict[tuple[Any, Any], str] = {}  # (code, name) as written, when clean -> id  # product names as written, when already clean -> id
+        self.clean_product_ids: dict[str, str] = {}  # product names as written, when already clean -> id
+        self.clean_companies: dict[tuple[Any, Any], str] = {}  # (code, name) as written, when clean -> id
 
     # names ------------------------------------------------------------------------------------
     def name(self, raw: Any, origin: Origin) -> str | None:
