@@ -109,6 +109,7 @@ class Bench:
         self.pid = server._pid()
         self.rows: list[Row] = []
         self.graph_no = 0
+        self.chainkg_folder = CHAINKG  # the short run's sample instead
 
     @contextlib.contextmanager
     def step(self, row: Row, server_pid: int | None = None) -> Iterator[Row]:
@@ -341,6 +342,23 @@ def neo4j_phases(b: Bench, data: GraphData, dataset: str, neo: Any) -> None:
                     row.seconds = time.perf_counter() - t
                     row.entities, row.relations = len(data.entities), len(data.relations)
                 assert st.stats() == stats
+        st.clear()
+
+
+def neo4j_import(b: Bench, folder: Path, dataset: str, neo: Any) -> None:
+    """`indgraph --store neo4j import chainkg` into an empty database: ``import_chainkg``, mode auto."""
+    from graph.ingest import import_chainkg
+    from graph.stores.neo4j import Neo4jStore
+
+    pid = neo.process.pid if getattr(neo, "process", None) else None
+    with Neo4jStore(neo.uri) as st:
+        st.clear()
+        with b.step(Row(dataset, "neo4j import end to end (read+write)"), server_pid=pid) as row:
+            t = time.perf_counter()
+            plan, w = import_chainkg(st, folder, batch_size=b.batch_size)
+            row.seconds = time.perf_counter() - t
+            row.entities, row.relations = len(plan.data.entities), len(plan.data.relations)
+            row.note = f"read, vocabulary and templates, then {w.mode} ({w.method}), batches of {b.batch_size}"
         st.clear()
 
 
@@ -627,6 +645,7 @@ def main(argv: list[str] | None = None) -> int:
                     if args.short:
                         folder = chainkg_sample(SHORT_LINES, Path(tempfile.mkdtemp(prefix="ig-ckg-", dir="/tmp")))
                         _TEMP_DIRS.append(folder)
+                    b.chainkg_folder = folder
                     import_end_to_end(b, folder, "chainkg")
                     with b.step(Row("chainkg", "read + validate files")) as row:
                         t = time.perf_counter()
@@ -661,6 +680,8 @@ def main(argv: list[str] | None = None) -> int:
             bulk_loader_cli(b, data, name)
             if neo is not None:
                 neo4j_phases(b, data, name, neo)
+                if name == "chainkg":
+                    neo4j_import(b, b.chainkg_folder, name, neo)
             peer_method(b, data, name, peer_rows)
             if name == "chainkg":
                 query_steps(b, data, name, n_q)
