@@ -272,11 +272,10 @@ class _Reader:
         self.industry_origin: dict[str, Origin] = {}
         self.industry_by_name: dict[str, str] = {}
         self.former_industry_names: dict[str, str] = {}
-        self.products: dict[str, Origin] = {}
+        self.products: dict[str, tuple[Origin, str]] = {}  # name -> where first read, id
         self.aliases: dict[str, set[str]] = {}  # entity id -> candidate aliases
         self.relations: dict[tuple[str, str, str, str], _Link] = {}
         self.refused: list[LoadError] = []  # relations the model refused (reported with the build's errors)
-        self.product_ids: dict[str, str] = {}
         self.clean_product_ids: dict[str, str] = {}  # product names as written, when already clean -> id
         self.clean_companies: dict[tuple[Any, Any], str] = {}  # (code, name) as written, when clean -> id
 
@@ -439,8 +438,8 @@ class _Reader:
     def read_products(self) -> None:
         for origin, row in self.rows("product.json"):
             name = self.name(row.get("name"), origin)
-            if name is not None:
-                self.products.setdefault(name, origin)
+            if name is not None and name not in self.products:
+                self.products[name] = (origin, product_id(name))
 
     def product(self, raw: Any, origin: Origin) -> str | None:
         # 400,000 references to 95,000 products: a name met before clean (nothing for a quirk to count
@@ -451,19 +450,18 @@ class _Reader:
         name = self.name(raw, origin)
         if name is None:
             return None
-        if name not in self.products:
+        known = self.products.get(name)
+        if known is None:
             self.q("product_not_listed").add(name)
-            self.products[name] = origin
-        pid = self.pid(name)
+            known = self.products[name] = (origin, product_id(name))
+        pid = known[1]
         if name == raw:
             self.clean_product_ids[raw] = pid
         return pid
 
     def pid(self, name: str) -> str:
-        pid = self.product_ids.get(name)
-        if pid is None:
-            pid = self.product_ids[name] = product_id(name)
-        return pid
+        known = self.products.get(name)
+        return product_id(name) if known is None else known[1]
 
     # relations --------------------------------------------------------------------------------
     def relate(
@@ -587,7 +585,7 @@ class _Reader:
     def chain_quirks(self) -> None:
         stop = {self.pid(n) for n in RECIPE_STOP_LIST}
         edges = [(s, t) for s, _, t, chain in self.relations if chain == CHAIN_PRODUCTS]
-        names = {pid: n for n, pid in self.product_ids.items()}
+        names = {pid: n for n, (_, pid) in self.products.items()}
         recipe = self.q("recipe_links")
         for u, v in edges:
             if u in stop or v in stop:
@@ -647,9 +645,8 @@ class _Reader:
             attrs = {"code": code, "level": level, "description": f"Shenwan industry, level {level}"}
             add(self.industry_origin[code], "industry", eid, EntityType.SECTOR, name, aliases_of(eid), attrs)
         hashed = self.q("product_hashed_id")
-        entities, sector, pid_of = parsed.entities, EntityType.SECTOR, self.pid
-        for name, origin in self.products.items():  # 95% of the entities: the loop of add(), unrolled
-            pid = pid_of(name)
+        entities, sector = parsed.entities, EntityType.SECTOR
+        for name, (origin, pid) in self.products.items():  # 95% of the entities: the loop of add(), unrolled
             if pid.startswith("ckg:product:h-"):
                 hashed.add(f"{name} -> {pid}")
             e = entity_fast(pid, sector, name, name, [], _PRODUCT_ATTRS)
