@@ -36,4 +36,6 @@ def mark_recipe_links(data: GraphData) -> tuple[GraphData, int]:
             r = r.model_copy(update={"chain": RECIPE_CHAIN})
             moved += 1
         relations.append(r)
-    return GraphData(entities=data.entities, relations=relations), moved
+    # the records are validated models (a chain renamed to another name stays valid): GraphData(...) would
+    # run every record's after-validators again
+    return GraphData.model_construct(entities=data.entities, relations=relations), moved

@@ -136,11 +136,13 @@ def validation_errors(
             if loc and not isinstance(loc[-1], int):
                 quoted = f"{loc[-1]}: {quoted}"
             msg = f"must be text, but YAML read {text[:80]} as {what}; quote it to keep it as written: {quoted}"
-        elif err["type"] == "extra_forbidden":
+        field = _loc_name(loc, aliases)
+        if err["type"] == "extra_forbidden":
             msg = "unknown field"
+            field = _loc_name(loc, {})  # the key as written: 'source:' beside 'from:' is not 'from'
         elif err["type"] == "missing":
             msg = "required field is missing"
-        out.append(LoadError(origin.file, line or origin.line, _loc_name(loc, aliases), msg))
+        out.append(LoadError(origin.file, line or origin.line, field, msg))
     return out
 
 

@@ -6,7 +6,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 
-from graph.model import Entity, EntityType, Relation, allowed_targets, is_allowed
+from graph.model import ALLOWED, Entity, EntityType, Relation, allowed_targets
 from loaders.errors import LoadError, Origin
 from loaders.records import Parsed
 
@@ -38,52 +38,71 @@ def check(parsed: Parsed, known: Mapping[str, EntityType], stored: StoredNames |
     ``known`` are ids already in the store (with their types); ``stored`` finds stored entities by name,
     so that a new alias cannot claim a name a stored entity answers to, nor a new name a stored alias.
     """
+    # Bulk imports pass 270,000 records through here: one pass over the entities gathers ids and names,
+    # names are folded once each, and where a claim was made is kept as its Origin, formatted only into
+    # an error.
     errors: list[LoadError] = []
     types: dict[str, EntityType] = dict(known)
     first: dict[str, Origin] = {}
+    # An alias belongs to one entity: it may not be another entity's alias, name or Chinese name, in this
+    # load or in the store, nor any entity's id (lookups try ids first). Names are compared as lookups
+    # compare them: NFC-normalised and case-folded. (Two entities may share a name; lookups list both.)
+    folded: dict[str, str] = {}  # name -> fold(name)
+
+    def fold_once(name: str) -> str:
+        f = folded.get(name)
+        if f is None:
+            f = folded[name] = fold(name)
+        return f
+
+    claims: dict[str, dict[str, str | Origin]] = {}  # folded name -> entity id -> where it is claimed
     for e, origin in parsed.entities:
-        if e.id in first:
+        eid = e.id
+        for name in (e.name, e.name_zh, *e.aliases) if e.aliases else (e.name, e.name_zh):
+            if not name:  # no Chinese name
+                continue
+            holders = claims.get(f := fold_once(name))
+            if holders is None:
+                claims[f] = {eid: origin}
+            elif eid not in holders:
+                holders[eid] = origin
+        if eid in first:
             errors.append(
-                LoadError(origin.file, origin.line, "id", f"duplicate id '{shown(e.id)}' (first at {first[e.id]})")
+                LoadError(origin.file, origin.line, "id", f"duplicate id '{shown(eid)}' (first at {first[eid]})")
             )
             continue
-        first[e.id] = origin
-        if e.id in known and known[e.id] != e.type:
+        first[eid] = origin
+        if eid in known and known[eid] != e.type:
             # The stores add labels on upsert and never remove one: a reload cannot change the type.
             errors.append(
                 LoadError(
                     origin.file,
                     origin.line,
                     "type",
-                    f"'{e.id}' is already a {known[e.id]} in the store; an entity's type cannot change "
-                    "(delete it first)",
+                    f"'{eid}' is already a {known[eid]} in the store; an entity's type cannot change (delete it first)",
                 )
             )
-        types[e.id] = e.type
-
-    # An alias belongs to one entity: it may not be another entity's alias, name or Chinese name, in this
-    # load or in the store, nor any entity's id (lookups try ids first). Names are compared as lookups
-    # compare them: NFC-normalised and case-folded. (Two entities may share a name; lookups list both.)
-    claims: dict[str, dict[str, str]] = {}  # folded name -> entity id -> where it is claimed
-    for e, origin in parsed.entities:
-        for name in e.names():
-            claims.setdefault(fold(name), {}).setdefault(e.id, str(origin))
+        types[eid] = e.type
     stored_aliases: dict[str, set[str]] = {}  # folded alias -> stored ids holding it (not declared here)
-    declared = {e.id for e, _ in parsed.entities}
-    # (endpoints that are no id may be names: looked up too, for a suggestion)
-    wanted = set(claims) | {fold(end) for r, _ in parsed.relations for end in (r.source, r.target) if end not in types}
-    if stored is not None and wanted:
-        for sid, names, aliases in stored(wanted):
+    if stored is not None:
+        declared = {e.id for e, _ in parsed.entities}
+        # (endpoints that are no id may be names: looked up too, for a suggestion)
+        wanted = set(claims) | {
+            fold(end) for r, _ in parsed.relations for end in (r.source, r.target) if end not in types
+        }
+        for sid, names, aliases in stored(wanted) if wanted else ():
             if sid in declared:  # the load's own record of it replaces the stored one
                 continue
             for name in [*names, *aliases]:
                 claims.setdefault(fold(name), {}).setdefault(sid, "in the store")
             for alias in aliases:
                 stored_aliases.setdefault(fold(alias), set()).add(sid)
-    ids = {i.casefold(): i for i in [*types, *known]}
+    ids = {i.casefold(): i for i in types}
+    ids.update((i.casefold(), i) for i in known)  # a stored id wins a clash of case, as it always has
     for e, origin in parsed.entities:
+        eid = e.id
         for alias in e.aliases:
-            others = {i: where for i, where in claims[fold(alias)].items() if i != e.id}
+            others = {i: where for i, where in claims[fold_once(alias)].items() if i != eid}
             for other_id, where in sorted(others.items()):
                 errors.append(
                     LoadError(
@@ -93,12 +112,19 @@ def check(parsed: Parsed, known: Mapping[str, EntityType], stored: StoredNames |
                         f"alias '{shown(alias)}' is also claimed by '{other_id}' ({where})",
                     )
                 )
+        if not (e.aliases or stored_aliases):  # the usual entity: its names are no other entity's id
+            name, name_zh = e.name, e.name_zh
+            other = ids.get(name.strip().casefold())
+            if (other is None or other == eid) and (
+                not name_zh or name_zh == name or ids.get(name_zh.strip().casefold(), eid) == eid
+            ):
+                continue
         named: list[tuple[str, str]] = [("name", e.name), *(("aliases", a) for a in e.aliases)]
         if e.name_zh:
             named.insert(1, ("name_zh", e.name_zh))
         for field, name in named:
             other = ids.get(name.strip().casefold())
-            if other is not None and other != e.id:
+            if other is not None and other != eid:
                 errors.append(
                     LoadError(
                         origin.file,
@@ -107,8 +133,8 @@ def check(parsed: Parsed, known: Mapping[str, EntityType], stored: StoredNames |
                         f"'{shown(name)}' is the id of another entity ('{other}'): a lookup would find that one",
                     )
                 )
-            elif field != "aliases":
-                for other_id in sorted(stored_aliases.get(fold(name), set()) - {e.id}):
+            elif field != "aliases" and stored_aliases:
+                for other_id in sorted(stored_aliases.get(fold_once(name), set()) - {eid}):
                     errors.append(
                         LoadError(
                             origin.file,
@@ -119,29 +145,29 @@ def check(parsed: Parsed, known: Mapping[str, EntityType], stored: StoredNames |
                     )
 
     seen: dict[tuple[str, str, str, str], Origin] = {}
+    refused = parsed.refused_ids
     for r, origin in parsed.relations:
-        if r.key in seen:
+        key = r.key
+        if key in seen:
             errors.append(
                 LoadError(
                     origin.file,
                     origin.line,
                     "type",
-                    f"duplicate relation {shown(r.source)} -{r.type}-> {shown(r.target)} (first at {seen[r.key]})",
+                    f"duplicate relation {shown(r.source)} -{r.type}-> {shown(r.target)} (first at {seen[key]})",
                 )
             )
             continue
-        seen[r.key] = origin
-        missing = False
-        for field, end in (("from", r.source), ("to", r.target)):
-            if end in parsed.refused_ids:  # its own error is listed already
-                missing = True
-            elif end not in types:
-                errors.append(LoadError(origin.file, origin.line, field, _no_entity(end, claims)))
-                missing = True
-        if missing:
+        seen[key] = origin
+        s, t = types.get(r.source), types.get(r.target)
+        if s is None or t is None or (refused and (r.source in refused or r.target in refused)):
+            for field, end, end_type in (("from", r.source, s), ("to", r.target, t)):
+                if end in refused:  # its own error is listed already
+                    continue
+                if end_type is None:
+                    errors.append(LoadError(origin.file, origin.line, field, _no_entity(end, claims)))
             continue
-        s, t = types[r.source], types[r.target]
-        if not is_allowed(s, r.type, t):
+        if (s, r.type, t) not in ALLOWED:
             ok = ", ".join(allowed_targets(s, r.type)) or "nothing"
             errors.append(
                 LoadError(
@@ -151,7 +177,7 @@ def check(parsed: Parsed, known: Mapping[str, EntityType], stored: StoredNames |
     return errors
 
 
-def _no_entity(end: str, claims: Mapping[str, Mapping[str, str]]) -> str:
+def _no_entity(end: str, claims: Mapping[str, Mapping[str, object]]) -> str:
     """``no entity with id …``, and which entity it names when it is a name (``to: Wuhan``)."""
     text = f"no entity with id '{shown(end)}'"
     named = sorted(claims.get(fold(end.strip()), {}))
@@ -186,4 +212,4 @@ class RelationFacts:
 
     @property
     def key(self) -> tuple[str, str, str, str]:
-        return (self.source, self.type.value, self.target, self.chain or "")
+        return (self.source, self.type._value_, self.target, self.chain or "")

@@ -84,6 +84,13 @@ def test_good_yaml_loads(tmp_path: Path) -> None:
         ("entities:\n  - id: x:a\n    type: City\n    name: A\n    name: B\n", 5, "name", "duplicate key"),
         ("entities:\n  - {id: 'x a', type: City, name: A}\n", 2, "id", "an id is"),
         ("relations:\n  - {from: a, type: OWNS, to: b}\n", 2, "type", "Input should be"),
+        # the model's own name for 'from' is no field of a data file: named as written, not as 'from'
+        (
+            "relations:\n  - from: a\n    to: b\n    type: PART_OF\n    source: a\n",
+            5,
+            "source",
+            "source: unknown field",
+        ),
         ("relations:\n  - {from: a, type: PART_OF_CHAIN, to: b}\n", 2, "(record)", "needs 'chain'"),
         ("entities: {a: 1}\n", 1, "entities", "must be a list"),
         ("nodes: []\n", 1, "nodes", "unknown top-level key"),

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from graph.cli.common import WriteModeName, err, fail, opened, out, print_table, progress_bar
+from graph.gcpause import gc_paused
 from graph.ingest import (
     BackboneImportSummary,
     ChainKGPlan,
@@ -133,7 +134,7 @@ def chainkg(
         )
         return
     total = len(data.entities) + len(data.relations)
-    with opened(ctx) as store, progress_bar("importing", total) as advance:
+    with opened(ctx) as store, progress_bar("importing", total) as advance, gc_paused():
         started = time.perf_counter()
         written = store.write(data, batch_size=batch_size, mode=mode.value, progress=advance)
         write_s = time.perf_counter() - started
