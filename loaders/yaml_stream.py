@@ -5,7 +5,8 @@ PyYAML (libyaml too) composes a whole document into nodes before it constructs a
 parser's events instead and composes one top-level value, or one item of a top-level list, at a time; each
 is constructed at once by the loader's own constructor, so memory follows the largest item, not the file.
 
-Kept whole: the nodes of anchors (``&name``), since a later alias may use them, whichever item defined them;
+Kept whole: the nodes of anchors (``&name``), since a later alias may use them, whichever item defined them
+(the alias-expansion guard is a running count over them);
 and the outcome of a bad file, which is the one :func:`yaml.load` gives (an error of the parser or composer
 first wherever it is, then aliases expanding too far, then the first error in constructing, in the
 document's order). So a construction error does not end the reading: the events are still followed to the
@@ -49,8 +50,9 @@ _SPECIAL_KEYS = {"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"}
 
 
 class Unusual(Exception):
-    """A shape this reader leaves to the whole-document one: not a mapping at the top, an anchor on it or on
-    a top-level list, a merge key at the top level, ``doc`` after a list. Never the shape of a large file."""
+    """A shape this reader leaves to the whole-document one: not a plain mapping at the top (or an anchor on
+    it), a merge key at the top level, ``doc`` after a list. Never the shape of a large file. (A top-level
+    list with an anchor, or an explicit tag, is composed whole: a later alias may use it.)"""
 
 
 class ConstructionError(Exception):
