@@ -8,7 +8,10 @@ Data sets
              (PART_OF_CHAIN between sectors, SPECIALISES_IN from companies); --short: 20,000.
 
 Write paths, each into a new graph of the same server
-  merge            the idempotent UNWIND … MERGE statements (indexes made first), batches of --batch-size
+  merge            the idempotent merge path (indexes made first), batches of --batch-size: FalkorDB writes the
+                   ids the store did not hold with OPTIONAL MATCH + CREATE in one statement, the rest (and
+                   every relation) with UNWIND … MERGE; then the unchanged re-load
+  merge, MERGE only  the same with UNWIND … MERGE for every id (the merge path before issue 15), same run
   create/cypher    UNWIND … CREATE into an empty graph that exists (indexes first)
   create/bulk      the store's fast path: FalkorDB's GRAPH.BULK protocol spoken from Python, indexes after
   bulk-loader CLI  FalkorDB's own ``falkordb-bulk-insert`` on CSV files of the same data (CSV writing not
@@ -25,6 +28,7 @@ Analysis: ``to_networkx`` and PageRank on the imported graph.
 Memory: peak RSS of this process and of the server during each step (VmHWM, reset before each step).
 
     .venv/bin/python bench/load_bench.py --short     # CI: well under a minute on an idle 2-core machine
+    .venv/bin/python bench/load_bench.py --skip synthetic --no-neo4j --steps merge,merge-only   # the merge paths
     NEO4J_HEAP=2g NEO4J_PAGECACHE=1g .venv/bin/python bench/load_bench.py   # the run in bench/RESULTS.md
 """
 
@@ -74,6 +78,15 @@ def _hwm_kib(pid: int | str) -> int:
     return 0
 
 
+def _cpu_s(pid: int | str | None) -> float:
+    """CPU seconds a process has used (user + system, all its threads); 0 when it cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _reset_hwm(pid: int | str) -> None:
     with contextlib.suppress(OSError):
         Path(f"/proc/{pid}/clear_refs").write_text("5")  # "5" resets the peak RSS (Linux >= 4.0)
@@ -109,6 +122,7 @@ class Bench:
         self.pid = server._pid()
         self.rows: list[Row] = []
         self.graph_no = 0
+        self.chainkg_folder = CHAINKG  # the short run's sample instead
 
     @contextlib.contextmanager
     def step(self, row: Row, server_pid: int | None = None) -> Iterator[Row]:
@@ -191,21 +205,38 @@ def chainkg_sample(lines: int, into: Path) -> Path:
 
 
 # -- write paths ----------------------------------------------------------------------------------
-def entities_then_relations(st: Any, data: GraphData, mode: str, batch_size: int, row: Row) -> Any:
-    """Write the entities, then the relations, timing each into ``row``; returns the entities' WriteSummary."""
-    t = time.perf_counter()
+def entities_then_relations(
+    st: Any, data: GraphData, mode: str, batch_size: int, row: Row, server_pid: int | None = None
+) -> Any:
+    """Write the entities, then the relations, timing each into ``row``; returns the entities' WriteSummary.
+
+    With ``server_pid``, the server's CPU seconds of each phase go into the note: the entities per server
+    CPU second are steadier than wall time on a machine shared with other work.
+    """
+    t, c = time.perf_counter(), _cpu_s(server_pid)
     written = st.write(GraphData(entities=data.entities), mode=mode, batch_size=batch_size)
-    te = time.perf_counter() - t
-    t = time.perf_counter()
+    te, ce = time.perf_counter() - t, _cpu_s(server_pid) - c
+    t, c = time.perf_counter(), _cpu_s(server_pid)
     st.write(GraphData(relations=data.relations), mode=mode, batch_size=batch_size)
-    tr = time.perf_counter() - t
+    tr, cr = time.perf_counter() - t, _cpu_s(server_pid) - c
     row.seconds, row.ent_rate, row.rel_rate = te + tr, len(data.entities) / te, len(data.relations) / tr
+    if server_pid and ce and cr:
+        row.extra["server_cpu"] = (
+            f"server CPU s: entities {ce:.2f} ({len(data.entities) / ce:,.0f}/s), "
+            f"relations {cr:.2f} ({len(data.relations) / cr:,.0f}/s)"
+        )
     return written
 
 
-def write_phases(b: Bench, data: GraphData, dataset: str, step: str, mode: str, bulk: bool) -> None:
-    """Entities then relations as two timed phases (Cypher paths), or one bulk load."""
+def write_phases(
+    b: Bench, data: GraphData, dataset: str, step: str, mode: str, bulk: bool, inserts: bool = True
+) -> None:
+    """Entities then relations as two timed phases (Cypher paths), or one bulk load.
+
+    ``inserts`` False: MERGE for every id, also those the store did not hold (the merge path before issue 15).
+    """
     st = b.store(bulk=bulk)
+    st.inserts_new = inserts
     try:
         with b.step(Row(dataset, step, len(data.entities), len(data.relations))) as row:
             if bulk:
@@ -215,13 +246,14 @@ def write_phases(b: Bench, data: GraphData, dataset: str, step: str, mode: str, 
                 row.note = f"{w.method}, {w.batches} calls, indexes included"
             else:
                 st.ensure_schema()
-                entities_then_relations(st, data, mode, b.batch_size, row)
-                row.note = f"batches of {b.batch_size}"
+                entities_then_relations(st, data, mode, b.batch_size, row, server_pid=b.pid)
+                row.note = "; ".join((f"batches of {b.batch_size}", *row.extra.values()))
         stats = st.stats()
         assert sum(stats["entities"].values()) == len(data.entities), stats
         assert sum(stats["relations"].values()) == len(data.relations), stats
         if mode == "merge":  # the idempotent re-load: everything exists, nothing changes
-            with b.step(Row(dataset, "merge again (no change)", len(data.entities), len(data.relations))) as row:
+            again = "merge again (no change)" + ("" if inserts else ", MERGE only")
+            with b.step(Row(dataset, again, len(data.entities), len(data.relations))) as row:
                 t = time.perf_counter()
                 st.write(data, mode="merge", batch_size=b.batch_size)
                 row.seconds = time.perf_counter() - t
@@ -341,6 +373,23 @@ def neo4j_phases(b: Bench, data: GraphData, dataset: str, neo: Any) -> None:
                     row.seconds = time.perf_counter() - t
                     row.entities, row.relations = len(data.entities), len(data.relations)
                 assert st.stats() == stats
+        st.clear()
+
+
+def neo4j_import(b: Bench, folder: Path, dataset: str, neo: Any) -> None:
+    """`indgraph --store neo4j import chainkg` into an empty database: ``import_chainkg``, mode auto."""
+    from graph.ingest import import_chainkg
+    from graph.stores.neo4j import Neo4jStore
+
+    pid = neo.process.pid if getattr(neo, "process", None) else None
+    with Neo4jStore(neo.uri) as st:
+        st.clear()
+        with b.step(Row(dataset, "neo4j import end to end (read+write)"), server_pid=pid) as row:
+            t = time.perf_counter()
+            plan, w = import_chainkg(st, folder, batch_size=b.batch_size)
+            row.seconds = time.perf_counter() - t
+            row.entities, row.relations = len(plan.data.entities), len(plan.data.relations)
+            row.note = f"read, vocabulary and templates, then {w.mode} ({w.method}), batches of {b.batch_size}"
         st.clear()
 
 
@@ -585,6 +634,37 @@ def machine(server: EmbeddedServer) -> str:
     )
 
 
+# Steps --steps can pick (default: all); the read of a data set always runs (the steps need its records).
+STEPS = {
+    "import": "import end to end (ChainKG), in-process and as a CLI process; into Neo4j too with neo4j",
+    "merge": "merge, merge again",
+    "merge-only": "merge with MERGE for every id (before issue 15), merge again",
+    "ids-first": "merge, name indexes after",
+    "create": "create/cypher",
+    "bulk": "create/bulk (fast path)",
+    "bulk-loader": "falkordb-bulk-insert",
+    "neo4j": "Neo4j merge, merge again, create",
+    "peer": "one statement per row",
+    "queries": "neighbour queries (ChainKG) and sectors_in_place (seed)",
+    "analysis": "to_networkx + PageRank (ChainKG)",
+}
+
+
+def parse_steps(text: str | None) -> set[str]:
+    """``--steps merge,peer`` as a set; all steps when not given.
+
+    >>> sorted(parse_steps("merge, peer"))
+    ['merge', 'peer']
+    """
+    if not text:
+        return set(STEPS)
+    chosen = {s.strip() for s in text.split(",") if s.strip()}
+    unknown = chosen - set(STEPS)
+    if unknown:
+        raise SystemExit(f"unknown step(s) {', '.join(sorted(unknown))}; choose from {', '.join(STEPS)}")
+    return chosen
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--short", action="store_true", help="small sizes for CI")
@@ -596,7 +676,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--no-neo4j", action="store_true", help="leave out the Neo4j rows (default: on when the local Neo4j is built)"
     )
+    ap.add_argument(
+        "--steps",
+        help="comma-separated steps to run (default all): " + "; ".join(f"{k}: {v}" for k, v in STEPS.items()),
+    )
     args = ap.parse_args(argv)
+    steps = parse_steps(args.steps)
     n_rel = args.relations or (20_000 if args.short else 1_000_000)
     peer_rows = args.peer_rows or (500 if args.short else 5_000)
     n_q = args.queries or (30 if args.short else 200)
@@ -608,7 +693,7 @@ def main(argv: list[str] | None = None) -> int:
     b = Bench(server, args.batch_size)
     stack = contextlib.ExitStack()
     neo = None
-    if not args.no_neo4j:
+    if not args.no_neo4j and "neo4j" in steps:
         from tests.support.neo4j_server import built
 
         if os.environ.get("NEO4J_URI") or built():
@@ -627,7 +712,9 @@ def main(argv: list[str] | None = None) -> int:
                     if args.short:
                         folder = chainkg_sample(SHORT_LINES, Path(tempfile.mkdtemp(prefix="ig-ckg-", dir="/tmp")))
                         _TEMP_DIRS.append(folder)
-                    import_end_to_end(b, folder, "chainkg")
+                    b.chainkg_folder = folder
+                    if "import" in steps:
+                        import_end_to_end(b, folder, "chainkg")
                     with b.step(Row("chainkg", "read + validate files")) as row:
                         t = time.perf_counter()
                         data, _ = read_chainkg(folder)
@@ -654,19 +741,31 @@ def main(argv: list[str] | None = None) -> int:
         for name, make in sets:
             print(f"{name}:", flush=True)
             data = make()
-            write_phases(b, data, name, "merge", "merge", bulk=False)
-            merge_ids_first(b, data, name)
-            write_phases(b, data, name, "create/cypher", "create", bulk=False)
-            write_phases(b, data, name, "create/bulk (fast path)", "create", bulk=True)
-            bulk_loader_cli(b, data, name)
+            if "merge-only" in steps:
+                write_phases(b, data, name, "merge, MERGE only", "merge", bulk=False, inserts=False)
+            if "merge" in steps:
+                write_phases(b, data, name, "merge", "merge", bulk=False)
+            if "ids-first" in steps:
+                merge_ids_first(b, data, name)
+            if "create" in steps:
+                write_phases(b, data, name, "create/cypher", "create", bulk=False)
+            if "bulk" in steps:
+                write_phases(b, data, name, "create/bulk (fast path)", "create", bulk=True)
+            if "bulk-loader" in steps:
+                bulk_loader_cli(b, data, name)
             if neo is not None:
                 neo4j_phases(b, data, name, neo)
-            peer_method(b, data, name, peer_rows)
-            if name == "chainkg":
+                if name == "chainkg" and "import" in steps:
+                    neo4j_import(b, b.chainkg_folder, name, neo)
+            if "peer" in steps:
+                peer_method(b, data, name, peer_rows)
+            if name == "chainkg" and "queries" in steps:
                 query_steps(b, data, name, n_q)
+            if name == "chainkg" and "analysis" in steps:
                 analysis_step(b, data, name)
             del data
-        seed_query(b, n_q)
+        if "queries" in steps:
+            seed_query(b, n_q)
     finally:
         where = machine(server)
         stack.close()

@@ -124,6 +124,30 @@ def upsert_relations(rel: RelType, create: bool = False) -> str:
     return statement("write/upsert_relations").replace("__TYPE__", rel.value)
 
 
+def insert_entities(label: EntityType) -> str:
+    """FalkorDB's batched write for entities of one type that the store did not hold when the load was
+    checked: each row is created unless its id exists by then (see :func:`upsert_for`)."""
+    label = EntityType(label)
+    return statement("write/insert_entities").replace("__LABEL__", label.value)
+
+
+@cache
+def _upserts_of_inserts() -> dict[str, str]:
+    return {insert_entities(t): upsert_entities(t) for t in EntityType}
+
+
+def upsert_for(stmt: str) -> str | None:
+    """The upsert to run again for a batch of the insert statement ``stmt`` that created fewer rows than it
+    had (another writer created some of those ids after the load was checked); None for any other statement.
+
+    >>> upsert_for(insert_entities(EntityType.CITY)) == upsert_entities(EntityType.CITY)
+    True
+    >>> upsert_for(upsert_entities(EntityType.CITY)) is None
+    True
+    """
+    return _upserts_of_inserts().get(stmt)
+
+
 def all_statements(dialect: Dialect) -> dict[str, str]:
     """Every statement the project can send to a store of this dialect, keyed by a readable id."""
     out: dict[str, str] = {}
@@ -135,6 +159,9 @@ def all_statements(dialect: Dialect) -> dict[str, str]:
     for rel in RelType:
         out[f"upsert_relations[{rel}]"] = upsert_relations(rel)
         out[f"create_relations[{rel}]"] = upsert_relations(rel, create=True)
+    if dialect == "falkordb":  # the merge path's writes of ids new to the store (graph/stores/falkordb.py)
+        for label in EntityType:
+            out[f"insert_entities[{label}]"] = insert_entities(label)
     for sub in ("read", "write"):
         for path in sorted((CYPHER_DIR / sub).glob("*.cypher")):
             text = statement(f"{sub}/{path.stem}")

@@ -37,7 +37,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import networkx as nx
 import orjson
@@ -238,25 +238,6 @@ def _cycles(edges: list[tuple[str, str]]) -> list[list[str]]:
 
 
 # -- reading --------------------------------------------------------------------------------------
-def _rows(path: Path, errors: list[LoadError]) -> Iterator[tuple[int, dict[str, Any]]]:
-    # orjson parses a line several times faster than json; the file is read whole (the set's largest
-    # file is 20 MB) and split on the same line ends as text mode (\n, \r\n, \r).
-    shown = display_path(path)
-    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
-    for n, line in enumerate(data.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            errors.append(LoadError(shown, n, "", f"not a JSON object: {exc.msg}"))
-            continue
-        if not isinstance(obj, dict):
-            errors.append(LoadError(shown, n, "", "not a JSON object"))
-            continue
-        yield n, obj
-
-
 @functools.cache
 def _file_name(file: str) -> str:
     return Path(file).name
@@ -272,12 +253,9 @@ def _text(row: dict[str, Any], key: str) -> str | None:
     return v if isinstance(v, str) else None
 
 
-class _Link(NamedTuple):
-    """A relation as recorded: the record (None when the model refused it), where it was read, its kind."""
-
-    relation: Relation | None
-    origin: Origin
-    kind: str
+# A relation as recorded: the record (None when the model refused it), where it was read, its kind. A plain
+# tuple: 230,000 of them are made, and a NamedTuple's constructor costs as much again as the rest.
+_Link = tuple[Relation | None, Origin, str]
 
 
 class _Reader:
@@ -300,6 +278,7 @@ class _Reader:
         self.refused: list[LoadError] = []  # relations the model refused (reported with the build's errors)
         self.product_ids: dict[str, str] = {}
         self.clean_product_ids: dict[str, str] = {}  # product names as written, when already clean -> id
+        self.clean_companies: dict[tuple[Any, Any], str] = {}  # (code, name) as written, when clean -> id
 
     # names ------------------------------------------------------------------------------------
     def name(self, raw: Any, origin: Origin) -> str | None:
@@ -318,10 +297,23 @@ class _Reader:
         return clean
 
     def rows(self, file: str) -> Iterator[tuple[Origin, dict[str, Any]]]:
+        # orjson parses a line several times faster than json; the file is read whole (the set's largest
+        # file is 20 MB) and split on the same line ends as text mode (\n, \r\n, \r).
         path = self.folder / file
         shown = display_path(path)
         count = 0
-        for n, row in _rows(path, self.errors):
+        data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        for n, line in enumerate(data.splitlines(), start=1):
+            if not line or line.isspace():
+                continue
+            try:
+                row = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                self.errors.append(LoadError(shown, n, "", f"not a JSON object: {exc.msg}"))
+                continue
+            if not isinstance(row, dict):
+                self.errors.append(LoadError(shown, n, "", "not a JSON object"))
+                continue
             count += 1
             yield Origin(shown, n), row
         self.summary.rows[file] = count
@@ -374,7 +366,12 @@ class _Reader:
 
     def company(self, origin: Origin, row: dict[str, Any]) -> str | None:
         """The id of the company a relation row names, creating it when only relation files know it."""
-        code = self.code(row.get("company_code"))
+        written = (row.get("company_code"), row.get("company_name"))
+        clean = type(written[0]) is str and type(written[1]) is str  # (a list would not hash)
+        known = self.clean_companies.get(written) if clean else None  # 54,000 rows name 4,600 companies
+        if known is not None:
+            return known
+        code = self.code(written[0])
         if code is None:
             return None
         name = self.name(row.get("company_name"), origin)
@@ -391,7 +388,10 @@ class _Reader:
             }
         elif name is not None:
             self.add_alias(company_id(code), name)
-        return company_id(code)
+        eid = company_id(code)
+        if clean and name == written[1]:
+            self.clean_companies[written] = eid  # as written, nothing for a quirk to count again
+        return eid
 
     def add_alias(self, eid: str, name: str) -> None:
         self.aliases.setdefault(eid, set()).add(name)
@@ -492,11 +492,12 @@ class _Reader:
                     rel = Relation(source=source, type=rtype, target=target, chain=chain, weight=weight)
                 except ValidationError as exc:
                     self.refused.extend(validation_errors(exc, origin, aliases={"source": "from", "target": "to"}))
-            self.relations[key] = _Link(rel, origin, kind)  # counted by kind in build()
+            self.relations[key] = (rel, origin, kind)  # counted by kind in build()
             return True
-        if prior.kind != kind and {prior.kind, kind} == {"上游材料", "下游产品"}:
+        prior_rel, _, prior_kind = prior
+        if prior_kind != kind and {prior_kind, kind} == {"上游材料", "下游产品"}:
             self.q("chain_both_ways").add(f"{source} -> {target}")
-        elif (prior.relation.weight if prior.relation else None) != weight:
+        elif (prior_rel.weight if prior_rel else None) != weight:
             self.q("duplicate_conflict").add(f"{_at(origin)} {source} -> {target}")
         else:
             self.q("duplicate_row").add(_at(origin))
@@ -598,13 +599,15 @@ class _Reader:
 
     # building ---------------------------------------------------------------------------------
     def build(self) -> GraphData:
+        # (only companies and industries get aliases)
         names: dict[str, str] = {company_id(code): c["name"] for code, c in self.companies.items()}
         names.update((industry_id(code), n) for code, n in self.industries.items())
-        names.update((self.pid(n), n) for n in self.products)
         # An alias must be unique: a candidate that is another entity's name (or another's candidate) is dropped.
-        claims: Counter[str] = Counter(n.casefold() for n in names.values())
+        claims: Counter[str] = Counter()
         for eid, cands in self.aliases.items():
             claims.update(a.casefold() for a in cands - {names.get(eid)})
+        wanted = set(claims)  # the names of all 100,000 entities are counted only where a candidate is
+        claims.update(f for n in (*names.values(), *self.products) if (f := n.casefold()) in wanted)
 
         def aliases_of(eid: str) -> list[str]:
             out = []
@@ -644,15 +647,21 @@ class _Reader:
             attrs = {"code": code, "level": level, "description": f"Shenwan industry, level {level}"}
             add(self.industry_origin[code], "industry", eid, EntityType.SECTOR, name, aliases_of(eid), attrs)
         hashed = self.q("product_hashed_id")
-        for name, origin in self.products.items():
-            pid = self.pid(name)
+        entities, sector, pid_of = parsed.entities, EntityType.SECTOR, self.pid
+        for name, origin in self.products.items():  # 95% of the entities: the loop of add(), unrolled
+            pid = pid_of(name)
             if pid.startswith("ckg:product:h-"):
                 hashed.add(f"{name} -> {pid}")
-            add(origin, "product", pid, EntityType.SECTOR, name, [], _PRODUCT_ATTRS)
+            e = entity_fast(pid, sector, name, name, [], _PRODUCT_ATTRS)
+            if e is None:
+                add(origin, "product", pid, sector, name, [], _PRODUCT_ATTRS)
+            else:
+                entities.append((e, origin))
+                self.summary.entities["product"] += 1
 
-        self.summary.relations.update(k.kind for k in self.relations.values())
+        self.summary.relations.update(kind for _, _, kind in self.relations.values())
         self.errors.extend(self.refused)
-        parsed.relations = [(k.relation, k.origin) for k in self.relations.values() if k.relation is not None]
+        parsed.relations = [(rel, origin) for rel, origin, _ in self.relations.values() if rel is not None]
         # The same cross-record checks as every load: unique ids (a product-id hash collision must never
         # merge two products silently), aliases, relation endpoints and allowed triples.
         self.errors.extend(check(parsed, {}))

@@ -285,6 +285,28 @@ def test_an_alias_that_another_entity_answers_to_is_not_kept(tmp_path: Path) -> 
     assert summary.count("alias_claimed") == 1
 
 
+def test_names_and_codes_of_other_types_are_quirks_also_when_repeated(tmp_path: Path) -> None:
+    # the reader remembers clean (code, name) pairs and product names: a list, a number or a padded name
+    # must neither break that memory (a list does not hash) nor be served from it
+    base = read_chainkg(write_small(tmp_path / "base"))[1]
+    files = json.loads(json.dumps(SMALL))
+    odd = [
+        {"company_name": ["甲锂业"], "company_code": "600001.SH", "product_name": "碳酸锂", "rel_weight": 0.5},
+        {"company_name": "甲锂业", "company_code": ["600001.SH"], "product_name": "碳酸锂", "rel_weight": 0.5},
+        {"company_name": "甲锂业", "company_code": "600001.SH", "product_name": ["碳酸锂"], "rel_weight": 0.5},
+        {"company_name": "甲锂业 ", "company_code": "600001.SH", "product_name": "碳酸锂 ", "rel_weight": 0.5},
+    ]
+    files["company_product.json"] += [{**r, "rel": "主营产品"} for r in odd * 2]
+    files["product_product.json"] += [{"from_entity": ["碳酸锂"], "rel": "上游材料", "to_entity": 12}] * 2
+    data, summary = read_chainkg(write_small(tmp_path / "odd", files))
+    assert summary.count("bad_code") == base.count("bad_code") + 2
+    assert summary.count("blank_name") == base.count("blank_name") + 2 + 2 + 4  # list names, twice each
+    assert summary.count("whitespace_name") == base.count("whitespace_name") + 4  # 甲锂业␠ and 碳酸锂␠, twice
+    # 600001 -> 碳酸锂 is read with 0.6 first: the list-named and the padded rows conflict with it, twice each
+    assert summary.count("duplicate_conflict") == base.count("duplicate_conflict") + 4
+    assert len(data.relations) == len(read_chainkg(write_small(tmp_path / "again"))[0].relations)
+
+
 def test_bad_lines_and_missing_files_are_errors(tmp_path: Path) -> None:
     folder = write_small(tmp_path / "ckg")
     with (folder / "product.json").open("a", encoding="utf-8") as fh:

@@ -7,12 +7,12 @@ import json
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
 
-from graph.model import Entity, GraphData, Relation
+from graph.model import Entity, EntityType, GraphData, Relation
 from graph.stores import Store
 from graph.stores.embedded import EmbeddedServer
 from graph.stores.falkordb import FalkorStore
@@ -113,3 +113,76 @@ def test_concurrency_bench_short_mode_has_no_errors(server: EmbeddedServer, falk
     note("concurrency_bench_short", "queries_per_second", result["queries_per_second"])
     note("concurrency_bench_short", "p50_ms", result["p50_ms"])
     note("concurrency_bench_short", "p95_ms", result["p95_ms"])
+
+
+# -- two loads of the same new data at once --------------------------------------------------------------
+TWIN_N = 600  # companies: 12 entity batches of TWIN_BATCH per loader, interleaved with the other loader's
+TWIN_BATCH = 50
+
+
+def twin_load() -> GraphData:
+    """Companies new to the store (with sources and a figure), the known city, PARTNERS_WITH between pairs."""
+    companies = [
+        Entity(
+            id=f"company:t{i:04d}",
+            type="Company",
+            name=f"T{i}",
+            name_zh=f"公司{i}",
+            attributes={"enterprise_count": i},
+            figures={"enterprise_count": {"qualifier": "about"}} if i % 3 == 0 else {},
+            sources=[{"doc": "twin.md", "quote": f"T{i} is here."}],
+        )
+        for i in range(TWIN_N)
+    ]
+    relations = [Relation(source=c.id, type="LOCATED_IN", target=CITY.id) for c in companies]
+    relations += [
+        Relation(source=f"company:t{i:04d}", type="PARTNERS_WITH", target=f"company:t{i + 1:04d}", since_year=2020)
+        for i in range(0, TWIN_N, 2)
+    ]
+    return GraphData(entities=[CITY, *companies], relations=relations)
+
+
+def test_two_loads_of_the_same_new_data_at_once_never_duplicate(
+    store: Store, reconnect: Callable[[], Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both loaders look the ids up, find them new, and only then write (a barrier holds each until the
+    other has looked): whatever each does for ids it believes new, the store must keep one node per id
+    and one relation per key. The second loader's batches meet nodes the first has just created."""
+    store.write(GraphData(entities=[CITY.model_copy(update={"name": "old name"})]))  # a known id, changed
+    data = twin_load()
+    looked = threading.Barrier(2, timeout=120)
+    errors: list[BaseException] = []
+    summaries: list[tuple[dict[str, int], dict[str, int], str]] = []
+
+    def loader(reverse: bool) -> None:
+        try:
+            with reconnect() as s:
+                known_types = s.known_types
+
+                def then_wait(ids: Iterable[str]) -> dict[str, EntityType]:
+                    found = known_types(ids)
+                    looked.wait()
+                    return found
+
+                monkeypatch.setattr(s, "known_types", then_wait)
+                load = GraphData(entities=data.entities[::-1], relations=data.relations[::-1]) if reverse else data
+                w = s.write(load, mode="merge", batch_size=TWIN_BATCH)
+                summaries.append((dict(w.entities), dict(w.relations), w.mode))
+        except BaseException as exc:  # reported by the main thread
+            looked.abort()
+            errors.append(exc)
+
+    threads = [threading.Thread(target=loader, args=(reverse,)) for reverse in (False, True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors, errors
+    expected = ({"City": 1, "Company": TWIN_N}, {"LOCATED_IN": TWIN_N, "PARTNERS_WITH": TWIN_N // 2}, "merge")
+    assert summaries == [expected, expected]
+    assert store.stats() == {"entities": dict(expected[0]), "relations": dict(expected[1])}
+    assert store.query("MATCH (n:Entity) RETURN count(n), count(DISTINCT n.id)").rows == [[TWIN_N + 1, TWIN_N + 1]]
+    pairs = "MATCH (a)-[r]->(b) WITH a, b, type(r) AS t, count(r) AS k WHERE k > 1 RETURN count(*)"
+    assert store.query(pairs).rows == [[0]]
+    assert store.dump().sorted() == data.sorted()  # labels, properties, sources, figures: the load's own
+    count("concurrency_twin_loads", "duplicates", 0)

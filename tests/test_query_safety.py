@@ -157,6 +157,7 @@ CYPHER_WORDS = re.compile(r"\b(MATCH|MERGE|CREATE|UNWIND|DELETE|RETURN|CALL|SET|
 TEMPLATE_FILLERS = {
     ("graph/cypherlib.py", "schema"),
     ("graph/cypherlib.py", "upsert_entities"),
+    ("graph/cypherlib.py", "insert_entities"),  # reviewed: the label goes through EntityType(label) first
     ("graph/cypherlib.py", "upsert_relations"),
 }
 

@@ -97,30 +97,42 @@ def check_param(name: str, value: Any) -> None:
 
 
 def _entity_batches(
-    entities: Iterable[Entity], size: int, create: bool, counts: Counter[str]
+    entities: Iterable[Entity], size: int, create: bool, counts: Counter[str], fresh: set[str] | None = None
 ) -> Iterator[tuple[str, list[dict]]]:
-    """(statement, rows) of at most ``size`` entities of one type, made as ``entities`` are read."""
-    stmts: dict[EntityType, str] = {}
-    buffers: dict[EntityType, list[dict]] = {}
+    """(statement, rows) of at most ``size`` entities of one type, made as ``entities`` are read.
+
+    ``fresh``: the ids the store did not hold when the load was checked, for a store that inserts them
+    (:attr:`Store.inserts_new`); they go to the insert statement, the others to the upsert.
+    """
+    stmts: dict[tuple[EntityType, bool], str] = {}
+    buffers: dict[tuple[EntityType, bool], list[dict]] = {}
+    inserted: set[str] = set()
     for e in entities:
-        rows = buffers.get(e.type)
+        # An id given twice (a library caller's data: a load never repeats one) is inserted once, then upserted.
+        new = fresh is not None and e.id in fresh and e.id not in inserted
+        if new:
+            inserted.add(e.id)
+        key = (e.type, new)
+        rows = buffers.get(key)
         if rows is None:
-            rows = buffers[e.type] = []
-            # MERGE even for ids the store did not hold a moment ago: another process may be loading the
-            # same data, and only MERGE (serialised by the store) keeps one node per id.
-            stmts[e.type] = cypherlib.upsert_entities(e.type, create=create)
+            rows = buffers[key] = []
+            stmts[key] = cypherlib.insert_entities(e.type) if new else cypherlib.upsert_entities(e.type, create=create)
         rows.append({"id": e.id, "props": entity_props(e)})
         counts[e.type.value] += 1
         if len(rows) >= size:
-            yield stmts[e.type], rows
-            buffers[e.type] = []
-    yield from ((stmts[t], rows) for t, rows in buffers.items() if rows)
+            yield stmts[key], rows
+            buffers[key] = []
+    yield from ((stmts[k], rows) for k, rows in buffers.items() if rows)
 
 
 def _relation_batches(
     relations: Iterable[Relation], size: int, create: bool, counts: Counter[str]
 ) -> Iterator[tuple[str, list[dict]]]:
-    """(statement, rows) of at most ``size`` relations of one type, made as ``relations`` are read."""
+    """(statement, rows) of at most ``size`` relations of one type, made as ``relations`` are read.
+
+    Always the upsert in a merge, even between entities new to the store: on FalkorDB a lookup and a create
+    of the relation measured no faster than its MERGE (the endpoints' lookups are the cost).
+    """
     stmts: dict[RelType, str] = {}
     buffers: dict[RelType, list[dict]] = {}
     for r in relations:
@@ -145,6 +157,11 @@ class Store(ABC):
 
     dialect: cypherlib.Dialect
     name: str
+    # A merge writes the ids the store did not hold when the load was checked with the insert statements
+    # (cypherlib.insert_entities: a lookup and a create in one atomic statement, cheaper than MERGE on
+    # FalkorDB); the store's _write_batches runs a batch again as the upsert (cypherlib.upsert_for) when
+    # it created fewer rows than it had, i.e. another writer created some of them meanwhile.
+    inserts_new: bool = False
 
     # subclass hooks --------------------------------------------------------------------------------
     def query(
@@ -272,12 +289,13 @@ class Store(ABC):
                     )
                 create = False
         self.ensure_schema()
-        if not create:
-            self._check_types(data)
+        fresh = None if create else self._check_types(data)
+        if not self.inserts_new:
+            fresh = None
         summary = WriteSummary(mode="create" if create else "merge")
         # Rows are made batch by batch as the records are read (a load streamed from its files is never
         # held whole); entity batches are listed, since a store may run them side by side.
-        entity_batches = list(_entity_batches(data.entities, batch_size, create, summary.entities))
+        entity_batches = list(_entity_batches(data.entities, batch_size, create, summary.entities, fresh))
         relation_batches = _relation_batches(data.relations, batch_size, create, summary.relations)
         try:
             # A load's ids are unique (validated), so its entity batches touch distinct nodes and a store
@@ -304,11 +322,12 @@ class Store(ABC):
         """
         return None
 
-    def _check_types(self, data: Records) -> None:
-        """Refuse a merge that would change an existing entity's type (the upsert matches id and label)."""
+    def _check_types(self, data: Records) -> set[str]:
+        """Refuse a merge that would change an existing entity's type (the upsert matches id and label);
+        return the ids of ``data`` the store does not hold."""
         new = {e.id: e.type for e in data.entities}
         if not new or self.is_empty():
-            return
+            return set(new)
         known = self.known_types(new)
         changed = sorted((i, t, new[i]) for i, t in known.items() if t != new[i])
         if changed:
@@ -317,6 +336,7 @@ class Store(ABC):
                 f"{len(changed)} entities would change type, which an upsert cannot do: {shown}; "
                 'delete them first (indgraph query --write "MATCH (n:Entity {id: $id}) DETACH DELETE n" -p id=…)'
             )
+        return set(new).difference(known)
 
     def run(self, name: str, params: Mapping[str, Any] | None = None, *, timeout_ms: int | None = None) -> QueryResult:
         """Run a named query of the library (read-only)."""

@@ -57,16 +57,18 @@ def _params_text(stmt: str, rows: list[dict]) -> str:
     return f"CYPHER rows={stringify_param_value(rows)} {stmt}"
 
 
-def _prefetched(pool: ThreadPoolExecutor, batches: Iterable[tuple[str, list[dict]]]) -> Iterator[tuple[int, str]]:
-    """(row count, query text) of each batch; the next batch's text is prepared in ``pool`` meanwhile."""
-    pending: tuple[int, Future[str]] | None = None
+def _prefetched(
+    pool: ThreadPoolExecutor, batches: Iterable[tuple[str, list[dict]]]
+) -> Iterator[tuple[str, list[dict], str]]:
+    """(statement, rows, query text) of each batch; the next batch's text is prepared in ``pool`` meanwhile."""
+    pending: tuple[str, list[dict], Future[str]] | None = None
     for stmt, rows in batches:
-        nxt = (len(rows), pool.submit(_params_text, stmt, rows))
+        nxt = (stmt, rows, pool.submit(_params_text, stmt, rows))
         if pending is not None:
-            yield pending[0], pending[1].result()
+            yield pending[0], pending[1], pending[2].result()
         pending = nxt
     if pending is not None:
-        yield pending[0], pending[1].result()
+        yield pending[0], pending[1], pending[2].result()
 
 
 class FalkorStore(Store):
@@ -78,6 +80,9 @@ class FalkorStore(Store):
 
     dialect = "falkordb"
     name = "falkordb"
+    # FalkorDB's MERGE costs 1.4-1.8x a lookup plus a create (bench/RESULTS.md); FalkorDB runs write queries
+    # one at a time, so an insert statement's lookup and create are atomic (tests/test_concurrency.py).
+    inserts_new = True
 
     def __init__(self, home: Path | str | None = None, graph: str | None = None, start: bool = True, bulk: bool = True):
         self.server = EmbeddedServer(home)
@@ -161,11 +166,16 @@ class FalkorStore(Store):
         # Turning rows into the CYPHER parameter header is pure Python and as slow as the server's work on
         # the batch: a helper thread prepares the next batch's text while the server runs this one.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="indgraph-params") as pool:
-            for count, text in _prefetched(pool, batches):
+            for stmt, rows, text in _prefetched(pool, batches):
                 interrupt.check()  # a signal stops the load here, between two whole batches
                 try:
                     # One GRAPH.QUERY is atomic: a batch is written whole or not at all.
-                    self.graph.query(text)
+                    res = self.graph.query(text)
+                    upsert = cypherlib.upsert_for(stmt)
+                    if upsert and res.nodes_created < len(rows):
+                        # Another writer created some of these ids after this load looked them up: the
+                        # insert skipped those rows (it created the others), the upsert writes their values.
+                        self.graph.query(_params_text(upsert, rows))
                 except redis.ResponseError as exc:
                     if str(exc).startswith("MISCONF"):
                         self._refuse_unsaved(
@@ -183,7 +193,7 @@ class FalkorStore(Store):
                     ) from None
                 n += 1
                 if progress:
-                    progress(count)
+                    progress(len(rows))
         return n
 
     def _bulk_create(self, data: Records, progress: Progress | None) -> WriteSummary | None:
