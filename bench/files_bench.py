@@ -13,6 +13,7 @@ server's memory is not included.
 
     .venv/bin/python bench/files_bench.py            # 100k entities + 1M relations CSV, 100k-entity YAML
     .venv/bin/python bench/files_bench.py --short    # CI: small files, seconds
+    .venv/bin/python bench/files_bench.py --only yaml --baseline f49d725   # one format, against a commit
 """
 
 from __future__ import annotations
@@ -159,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--csv-relations", type=int)
     ap.add_argument("--yaml-entities", type=int)
     ap.add_argument("--no-write", action="store_true", help="dry runs only")
+    ap.add_argument("--only", choices=["csv", "yaml"], help="one format only")
     ap.add_argument("--baseline", metavar="REF", help="also run every step with the code of commit REF, side by side")
     args = ap.parse_args(argv)
     n_ce = args.csv_entities or (2_000 if args.short else 100_000)
@@ -170,8 +172,10 @@ def main(argv: list[str] | None = None) -> int:
         (tmp / "csv").mkdir()
         (tmp / "yaml").mkdir()
         t = time.perf_counter()
-        write_csv(tmp / "csv", n_ce, n_cr)
-        write_yaml(tmp / "yaml", n_ye)
+        if args.only != "yaml":
+            write_csv(tmp / "csv", n_ce, n_cr)
+        if args.only != "csv":
+            write_yaml(tmp / "yaml", n_ye)
         print(f"files written in {time.perf_counter() - t:.1f} s", flush=True)
         variants: list[tuple[str, Path | None]] = [("now", None)]
         if args.baseline:
@@ -180,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
             ("csv", tmp / "csv", f"{n_ce:,} entities + {n_cr:,} relations"),
             ("yaml", tmp / "yaml", f"{n_ye:,} entities + {n_ye:,} relations"),
         ):
+            if args.only not in (None, name):
+                continue
             steps = [("dry run", ["load", str(folder), "--dry-run"])]
             if not args.no_write:
                 steps.append(("load (auto: empty store)", ["load", str(folder), "--mode", "auto"]))

@@ -16,7 +16,7 @@ from graph.model import Entity, EntityType, GraphData, Relation
 from graph.resources import seed_dir
 from loaders.csv_loader import iter_entities_csv, iter_relations_csv, read_entities_csv, read_relations_csv
 from loaders.errors import LoadError, LoadErrors, Origin, display_path
-from loaders.records import Parsed
+from loaders.records import Parsed, Reread
 from loaders.validate import EntityFacts, RelationFacts, StoredNames, check
 from loaders.yaml_loader import iter_yaml, read_yaml
 
@@ -63,15 +63,17 @@ _BOTH = ("entities", "relations")
 
 
 def iter_file(
-    path: Path, parsed: Parsed, sections: tuple[str, ...] = _BOTH
-) -> Iterator[tuple[Entity | Relation, Origin]]:
+    path: Path, parsed: Parsed, sections: tuple[str, ...] = _BOTH, how: str | None = None
+) -> Iterator[tuple[Entity | Relation, Origin] | Reread]:
     """The valid records of one data file, one at a time; problems (and refused ids) go to ``parsed``.
 
     ``sections``: ``entities``, ``relations`` or both; a CSV file of the other kind is not read.
+    A :class:`~loaders.records.Reread` voids the records given so far from the file (a YAML file read
+    again another way, ``how``, or refused as a whole; see :func:`loaders.yaml_loader.iter_yaml`).
     """
     name = path.name.lower()
     if path.suffix.lower() in _YAML:
-        yield from iter_yaml(path, parsed, sections)
+        yield from iter_yaml(path, parsed, sections, how)
     elif path.suffix.lower() == ".csv" and "relations" in name:
         if "relations" in sections:
             yield from iter_relations_csv(path, parsed)
@@ -149,6 +151,8 @@ class Scan:
     entities: int
     relations: int
     stamps: list[tuple[int, int]] = field(default_factory=list)
+    # how each file was read (a YAML file libyaml refuses, or of a rare shape): read again the same way
+    hows: list[str | None] = field(default_factory=list)
 
     def data(self) -> FileData:
         """The checked records as a :class:`GraphData` whose lists read the files again each time they are
@@ -172,6 +176,10 @@ def _stamp(path: Path) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
 
+def _changed(path: Path) -> LoadError:
+    return LoadError(display_path(path), 0, "", "the file changed while it was being loaded")
+
+
 class FileRecords:
     """The entities or the relations of checked files, read again on every iteration (see :meth:`Scan.data`)."""
 
@@ -185,12 +193,14 @@ class FileRecords:
         return self.count > 0
 
     def __iter__(self) -> Iterator[Any]:
-        for path, stamp in zip(self.scan.files, self.scan.stamps, strict=True):
+        for path, stamp, how in zip(self.scan.files, self.scan.stamps, self.scan.hows, strict=True):
             if _stamp(path) != stamp:
-                raise LoadErrors([LoadError(display_path(path), 0, "", "the file changed while it was being loaded")])
+                raise LoadErrors([_changed(path)])
             again = Parsed()
-            for record, _ in iter_file(path, again, (self.section,)):
-                yield record
+            for got in iter_file(path, again, (self.section,), how):
+                if isinstance(got, Reread):  # read as checked, a file reads to its end: it changed since
+                    raise LoadErrors(again.errors or [_changed(path)])
+                yield got[0]
             if again.errors:  # changed within the same second, with the same size: never write what was not checked
                 raise LoadErrors(again.errors)
 
@@ -219,12 +229,18 @@ def scan_paths(
     facts = Parsed(errors=errors)
     entities: list[tuple[Any, Origin]] = []
     relations: list[tuple[Any, Origin]] = []
+    hows: list[str | None] = []
     for f in files:
-        for record, origin in iter_file(f, facts):
-            if isinstance(record, Entity):
-                entities.append((EntityFacts(record), origin))
+        how, n_entities, n_relations = None, len(entities), len(relations)
+        for got in iter_file(f, facts):
+            if isinstance(got, Reread):  # what the file gave so far does not count
+                how = got.how
+                del entities[n_entities:], relations[n_relations:]
+            elif isinstance(got[0], Entity):
+                entities.append((EntityFacts(got[0]), got[1]))
             else:
-                relations.append((RelationFacts(record), origin))
+                relations.append((RelationFacts(got[0]), got[1]))
+        hows.append(how)
     # the checks read only ids, types, names and relation keys: the facts stand in for the records
     facts.entities, facts.relations = entities, relations
     if callable(known):
@@ -235,4 +251,4 @@ def scan_paths(
     errors.extend(check(facts, known or {}, stored))
     if errors:
         raise LoadErrors(errors)
-    return Scan(files, len(entities), len(relations), stamps)
+    return Scan(files, len(entities), len(relations), stamps, hows)

@@ -38,6 +38,18 @@ class Parsed:
             self.refused_ids.add(raw["id"].strip())
 
 
+@dataclass(frozen=True)
+class Reread:
+    """Given by a reader among a file's records: the records it gave so far from this file do not count.
+
+    It then reads the file again from its start ``how`` (a YAML file: ``"pyyaml"`` for one libyaml refuses,
+    ``"whole"`` for a shape not read item by item), or, with ``how`` None, refuses the file as a whole (its
+    error is in ``Parsed.errors``). Reading the file again with that ``how`` from the start gives no Reread.
+    """
+
+    how: str | None
+
+
 LineOf = Callable[[tuple[Any, ...]], int]
 
 
