@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import struct
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from graph.gcpause import gc_paused
-from graph.model import Records
+from graph.model import Entity, Records, Relation
 
-__all__ = ["BulkError", "BulkPlan", "encode_value", "plan", "send"]
+__all__ = ["BulkError", "BulkPlan", "NodePlan", "encode_value", "plan", "plan_nodes", "plan_relations", "send"]
 
 _NULL, _BOOL, _DOUBLE, _STRING, _LONG, _ARRAY = (bytes([t]) for t in range(6))
 _Q = struct.Struct("=q")
@@ -153,18 +153,21 @@ class BulkPlan:
             yield nodes, rels, ntok, rtok
 
 
+@dataclass
+class NodePlan:
+    """The encoded nodes: their groups, the internal id of each entity id, and the count per label."""
+
+    groups: list[_Group]
+    index: dict[str, int]
+    entities: Counter[str]
+
+    def bulk(self) -> BulkPlan:
+        return BulkPlan(self.groups, self.entities, Counter())
+
+
 @gc_paused()  # a record of bytes per node and relation: collections would rescan them all, to no avail
-def plan(data: Records, entity_props: Callable, relation_props: Callable) -> BulkPlan | None:
-    """Encode ``data`` for GRAPH.BULK; None when a relation names an entity outside ``data``.
-
-    Parameters
-    ----------
-    data : the graph to create
-    entity_props, relation_props : the store's mapping of a record to its properties
-
-    Returns
-    -------
-    BulkPlan or None
+def plan_nodes(entities: Iterable[Entity], entity_props: Callable) -> NodePlan:
+    """Encode ``entities`` for GRAPH.BULK, one group per label and set of properties.
 
     Raises
     ------
@@ -174,8 +177,8 @@ def plan(data: Records, entity_props: Callable, relation_props: Callable) -> Bul
     # group per label or type and set of properties: each group is a token with its own header.
     enc = _encoder()
     node_groups: dict[tuple[str, tuple[str, ...]], tuple[_Group, list[str]]] = {}
-    entities: Counter[str] = Counter()
-    for e in data.entities:
+    counts: Counter[str] = Counter()
+    for e in entities:
         props = entity_props(e)
         label = e.type._value_
         keys = tuple(props)
@@ -184,16 +187,29 @@ def plan(data: Records, entity_props: Callable, relation_props: Callable) -> Bul
             found = node_groups[(label, keys)] = (_Group(_header(f"Entity:{label}", keys)), [])
         found[0].records.append(_record(props, keys, enc))
         found[1].append(props["id"])
-        entities[label] += 1
+        counts[label] += 1
     # FalkorDB numbers nodes in the order they are sent: group by group.
     index: dict[str, int] = {}
     for _, ids in node_groups.values():
         for i in ids:
             index[i] = len(index)
-    relations: Counter[str] = Counter()
+    return NodePlan([g for g, _ in node_groups.values()], index, counts)
+
+
+@gc_paused()
+def plan_relations(relations: Iterable[Relation], nodes: NodePlan, relation_props: Callable) -> BulkPlan | None:
+    """Encode ``relations`` between the nodes of ``nodes``; None when one names an entity outside them.
+
+    Raises
+    ------
+    BulkError : a value the protocol cannot carry.
+    """
+    enc = _encoder()
+    index = nodes.index
+    counts: Counter[str] = Counter()
     rel_groups: dict[tuple[str, tuple[str, ...]], _Group] = {}
     pack = _QQ.pack
-    for r in data.relations:
+    for r in relations:
         s, t = index.get(r.source), index.get(r.target)
         if s is None or t is None:
             return None
@@ -204,9 +220,23 @@ def plan(data: Records, entity_props: Callable, relation_props: Callable) -> Bul
         if group is None:
             group = rel_groups[(rtype, keys)] = _Group(_header(rtype, keys), nodes=False)
         group.records.append(pack(s, t) + _record(props, keys, enc))
-        relations[rtype] += 1
-    groups = [*(g for g, _ in node_groups.values()), *rel_groups.values()]
-    return BulkPlan(groups, entities, relations)
+        counts[rtype] += 1
+    return BulkPlan(list(rel_groups.values()), Counter(), counts)
+
+
+def plan(data: Records, entity_props: Callable, relation_props: Callable) -> BulkPlan | None:
+    """Encode ``data`` for GRAPH.BULK (its nodes, then its relations); None when a relation names an entity
+    outside ``data``.
+
+    Raises
+    ------
+    BulkError : a value the protocol cannot carry.
+    """
+    nodes = plan_nodes(data.entities, entity_props)
+    rels = plan_relations(data.relations, nodes, relation_props)
+    if rels is None:
+        return None
+    return BulkPlan([*nodes.groups, *rels.groups], nodes.entities, rels.relations)
 
 
 def send(
@@ -216,10 +246,12 @@ def send(
     progress: Callable[[int], None] | None = None,
     max_bytes: int = MAX_CALL_BYTES,
     check: Callable[[], None] | None = None,
+    begin: bool = True,
 ) -> int:
     """Send the plan as GRAPH.BULK calls on a redis connection; return how many calls were made.
 
-    The first call carries ``BEGIN``, so FalkorDB refuses the whole load if ``graph`` exists.
+    The first call carries ``BEGIN`` (unless ``begin`` is False: a plan that adds to a graph an earlier
+    plan began), so FalkorDB refuses the whole load if ``graph`` exists.
     ``check`` runs before each call (and may raise to stop between calls).
     """
     n = 0
@@ -227,7 +259,7 @@ def send(
         if check:
             check()
         args: list[Any] = [nodes, rels, len(ntok), len(rtok), *ntok, *rtok]
-        if n == 0:
+        if n == 0 and begin:
             args.insert(0, "BEGIN")
         conn.execute_command("GRAPH.BULK", graph, *args)
         n += 1
