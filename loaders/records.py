@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from graph.attributes import ATTRIBUTES
 from graph.model import Entity, Relation
 from loaders.errors import LoadError, Origin
 
@@ -67,32 +68,49 @@ class TinyFloat(float):
 _FLOAT_TEXT = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$", re.IGNORECASE)
 
 
-def _float_field(loc: tuple[Any, ...]) -> bool:
-    """Whether ``loc`` is a float-typed field (where pydantic reads the text "1e-400" as 0.0)."""
-    from graph.attributes import ATTRIBUTES
+# The places of float-typed fields, where pydantic reads the text "1e-400" as 0.0.
+_FLOAT_LOCS = frozenset({("weight",), *(("attributes", n) for n, (t, _) in ATTRIBUTES.items() if t is float)})
+_SCALARS = (str, int, float, bool, type(None))
 
-    if loc == ("weight",):
-        return True
-    return len(loc) == 2 and loc[0] == "attributes" and ATTRIBUTES.get(str(loc[1]), (None,))[0] is float
+
+def _tiny(value: Any, loc: tuple[Any, ...]) -> str | None:
+    """The text of ``value`` when it is a number written as not zero that a float holds only as 0.0."""
+    if isinstance(value, TinyFloat):
+        return value.text
+    if isinstance(value, str) and loc in _FLOAT_LOCS and _FLOAT_TEXT.match(value):
+        mantissa = value.strip().lower().partition("e")[0]
+        if float(value) == 0.0 and re.search(r"[1-9]", mantissa):
+            return value.strip()
+    return None
+
+
+def _tiny_message(text: str) -> str:
+    return f"{text[:80]} is too close to zero: the stores would keep it as 0 (write 0 if that is meant)"
 
 
 def _underflows(value: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
     """Numbers written as not zero that a float holds only as 0.0 (``1e-400``; 1e400 is refused as infinite)."""
-    text = None
-    if isinstance(value, TinyFloat):
-        text = value.text
-    elif isinstance(value, str) and _float_field(loc) and _FLOAT_TEXT.match(value):
-        mantissa = value.strip().lower().partition("e")[0]
-        if float(value) == 0.0 and re.search(r"[1-9]", mantissa):
-            text = value.strip()
+    text = _tiny(value, loc)
     if text is not None:
-        yield loc, f"{text[:80]} is too close to zero: the stores would keep it as 0 (write 0 if that is meant)"
-    elif isinstance(value, Mapping):
-        for k, v in value.items():
-            yield from _underflows(v, (*loc, k))
+        yield loc, _tiny_message(text)
+        return
+    if isinstance(value, Mapping):
+        items: Any = value.items()
     elif isinstance(value, list | tuple):
-        for i, v in enumerate(value):
-            yield from _underflows(v, (*loc, i))
+        items = enumerate(value)
+    else:
+        return
+    for k, v in items:
+        # a CSV load is a million flat rows of text: most values end here, without a walk of their own
+        kind = type(v)
+        if kind in _SCALARS or kind is TinyFloat:
+            if kind is str or kind is TinyFloat:
+                sub = (*loc, k)
+                text = _tiny(v, sub) if kind is TinyFloat or sub in _FLOAT_LOCS else None
+                if text is not None:
+                    yield sub, _tiny_message(text)
+            continue
+        yield from _underflows(v, (*loc, k))
 
 
 def _written_text(raw: Mapping[str, Any], loc: tuple[Any, ...], aliases: Mapping[str, str]) -> str | None:
