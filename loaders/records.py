@@ -94,23 +94,22 @@ def _underflows(value: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[A
     if text is not None:
         yield loc, _tiny_message(text)
         return
-    if isinstance(value, Mapping):
+    if type(value) is dict or isinstance(value, Mapping):
         items: Any = value.items()
     elif isinstance(value, list | tuple):
         items = enumerate(value)
     else:
         return
+    # Text is a float field's only at the top or in `attributes`: a CSV load is a million rows of text,
+    # whose values mostly end here without a walk of their own.
+    text_here = not loc or loc == ("attributes",)
     for k, v in items:
-        # a CSV load is a million flat rows of text: most values end here, without a walk of their own
         kind = type(v)
-        if kind in _SCALARS or kind is TinyFloat:
-            if kind is str or kind is TinyFloat:
-                sub = (*loc, k)
-                text = _tiny(v, sub) if kind is TinyFloat or sub in _FLOAT_LOCS else None
-                if text is not None:
-                    yield sub, _tiny_message(text)
-            continue
-        yield from _underflows(v, (*loc, k))
+        if kind is str:
+            if text_here and (sub := (*loc, k)) in _FLOAT_LOCS and (text := _tiny(v, sub)) is not None:
+                yield sub, _tiny_message(text)
+        elif kind not in _SCALARS:
+            yield from _underflows(v, (*loc, k))
 
 
 def _written_text(raw: Mapping[str, Any], loc: tuple[Any, ...], aliases: Mapping[str, str]) -> str | None:
