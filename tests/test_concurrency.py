@@ -70,12 +70,19 @@ def test_readers_during_a_load_see_whole_batches(store: Store, reconnect: Callab
     assert not errors, errors
     assert summary.entities["Company"] == N and summary.relations["LOCATED_IN"] == N
 
-    # every answer is a whole number of batches: no half-written batch was ever visible
-    assert all(c % BATCH == 0 and r % BATCH == 0 and n % BATCH == 0 for c, r, n in answers), answers
-    assert all(c % BATCH == 0 and r % BATCH == 0 for c, r in snapshots), snapshots
-    # relations are written after all entities; the named query (run after stats) sees at least as many
-    assert all(r == 0 or c == N for c, r in snapshots), snapshots
-    assert all(n >= r for _, r, n in answers), answers
+    # never more than was loaded
+    assert all(0 <= x <= N for answer in answers for x in answer), answers
+    if store.dialect == "falkordb":
+        # FalkorDB runs a write query alone: every answer is a whole number of batches, no half-written
+        # batch was ever visible, and relations (written after all entities) appear only with every company
+        assert all(c % BATCH == 0 and r % BATCH == 0 and n % BATCH == 0 for c, r, n in answers), answers
+        assert all(c % BATCH == 0 and r % BATCH == 0 for c, r in snapshots), snapshots
+        assert all(r == 0 or c == N for c, r in snapshots), snapshots
+        # the named query (run after stats) sees at least as many
+        assert all(n >= r for _, r, n in answers), answers
+    # Neo4j reads at read-committed isolation: a statement that scans while a batch commits may count part of
+    # it (its docs: "data retrieved by traversals is not protected from modification by other
+    # transactions"), so only the bounds above and the final state below hold there.
     # the readers really ran during the load: they saw it at several stages, not only before or after
     assert len(set(answers)) >= 3, sorted(set(answers))
     assert store.stats() == {"entities": {"City": 1, "Company": N}, "relations": {"LOCATED_IN": N}}
