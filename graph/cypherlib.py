@@ -124,6 +124,11 @@ def upsert_relations(rel: RelType, create: bool = False) -> str:
     return statement("write/upsert_relations").replace("__TYPE__", rel.value)
 
 
+def register_relation_type(rel: RelType) -> str:
+    """FalkorDB's statement that makes the relation type ``rel`` known to the store's schema (see the file)."""
+    return statement("write/register_relation_type").replace("__TYPE__", RelType(rel).value)
+
+
 def insert_entities(label: EntityType) -> str:
     """FalkorDB's batched write for entities of one type that the store did not hold when the load was
     checked: each row is created unless its id exists by then (see :func:`upsert_for`)."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.model import Entity, EntityType, GraphData, Relation
+from graph.model import Entity, EntityType, GraphData, Relation, RelType
 from graph.stores import Store
 from graph.stores.embedded import EmbeddedServer
 from graph.stores.falkordb import FalkorStore
@@ -193,3 +193,55 @@ def test_two_loads_of_the_same_new_data_at_once_never_duplicate(
     assert store.query(pairs).rows == [[0]]
     assert store.dump().sorted() == data.sorted()  # labels, properties, sources, figures: the load's own
     count("concurrency_twin_loads", "duplicates", 0)
+
+
+def test_a_new_graph_knows_every_label_and_relation_type_before_the_first_write(falkor_store: FalkorStore) -> None:
+    """FalkorDB plans a statement against the schema it knows: the schema step makes every type known."""
+    falkor_store.ensure_schema()
+    types = falkor_store.query("CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType")
+    labels = falkor_store.query("CALL db.labels() YIELD label RETURN label")
+    assert sorted(r[0] for r in types.rows) == sorted(RelType)
+    assert sorted(r[0] for r in labels.rows) == sorted(["Entity", *EntityType])
+    assert falkor_store.stats() == {"entities": {}, "relations": {}}  # the registration left nothing behind
+
+
+def test_concurrent_merges_of_a_relation_type_new_to_the_graph_never_duplicate(server: EmbeddedServer) -> None:
+    """Two loads of the same relations, of a type the graph has never held, at once (a barrier holds each
+    until both are ready). Before the schema step made every relation type known, FalkorDB planned both
+    MERGEs against a graph without the type and each created the relations: a CI run of two
+    `indgraph load` processes counted 100 LOCATED_IN for 50."""
+    rounds, n = 30, 20
+    entities = GraphData(entities=[CITY, *(Entity(id=f"company:r{i}", type="Company", name=f"R{i}") for i in range(n))])
+    relations = GraphData(
+        relations=[Relation(source=f"company:r{i}", type="LOCATED_IN", target=CITY.id) for i in range(n)]
+    )
+    dupes: list[tuple[int, dict[str, dict[str, int]]]] = []
+    for k in range(rounds):
+        graph = f"race_{k}_{threading.get_ident()}"
+        ready = threading.Barrier(2, timeout=60)
+        errors: list[BaseException] = []
+        with FalkorStore(server.home, graph=graph, start=False) as s:
+            s.write(entities, mode="merge")
+
+        def loader() -> None:
+            try:
+                with FalkorStore(server.home, graph=graph, start=False) as s:  # noqa: B023 - joined below
+                    ready.wait()  # noqa: B023
+                    s.write(relations, mode="merge")
+            except BaseException as exc:  # reported by the main thread
+                ready.abort()  # noqa: B023
+                errors.append(exc)  # noqa: B023
+
+        threads = [threading.Thread(target=loader) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert not errors, errors
+        with FalkorStore(server.home, graph=graph, start=False) as s:
+            stats = s.stats()
+            s.clear()
+        if stats != {"entities": {"City": 1, "Company": n}, "relations": {"LOCATED_IN": n}}:
+            dupes.append((k, stats))
+    assert dupes == []
+    count("concurrency_new_type_rounds", "rounds", rounds)

@@ -22,7 +22,7 @@ from falkordb.path import Path as FPath
 from graph import cypherlib, interrupt
 from graph.codec import entity_props, relation_props
 from graph.errors import Interrupted, PersistenceError, ReadOnlyError, StoreError
-from graph.model import Records
+from graph.model import Records, RelType
 from graph.stores import falkordb_bulk
 from graph.stores.base import (
     MAX_TIMEOUT_MS,
@@ -266,6 +266,8 @@ class FalkorStore(Store):
             raise self._lost(exc) from None
 
     def _create_indexes(self, graph: Any) -> None:
+        """The indexes, which also make every label known, then every relation type (see
+        ``write/register_relation_type.cypher``: concurrent MERGEs of an unknown type duplicate relations)."""
         for stmt in cypherlib.schema("falkordb"):
             try:
                 graph.query(stmt)
@@ -274,6 +276,15 @@ class FalkorStore(Store):
                     raise StoreError(f"schema statement failed: {stmt}: {exc}") from None
             except redis.ConnectionError as exc:
                 raise self._lost(exc) from None
+        try:
+            known = {row[0] for row in graph.ro_query(cypherlib.statement("read/relation_types")).result_set}
+            for rel in RelType:
+                if rel.value not in known:
+                    graph.query(cypherlib.register_relation_type(rel))
+        except redis.ResponseError as exc:
+            raise StoreError(f"schema statement failed: {exc}") from None
+        except redis.ConnectionError as exc:
+            raise self._lost(exc) from None
 
     def ensure_schema(self) -> None:
         """Create the indexes and wait until they are built: a merge or a lookup before that would scan."""
