@@ -368,9 +368,17 @@ def entity_fast(
 _RELATION_GIVEN = frozenset({"source", "type", "target", "chain", "weight"})
 
 
-def relation_fast(source: str, type: RelType, target: str, chain: str | None, weight: float | None) -> Relation | None:
-    """``Relation(source=…, type=…, target=…, chain=…, weight=…)`` when plain checks show the model accepts
-    these fields unchanged; else None: then build it with :class:`Relation` for the model's error.
+def relation_fast(
+    source: str,
+    type: RelType,
+    target: str,
+    chain: str | None,
+    weight: float | None,
+    sources: list[Source] | None = None,
+) -> Relation | None:
+    """``Relation(source=…, type=…, target=…, chain=…, weight=…, sources=…)`` when plain checks show the model
+    accepts these fields unchanged (``sources``: validated :class:`Source` records); else None: then build it
+    with :class:`Relation` for the model's error.
 
     >>> relation_fast("a", RelType.PART_OF_CHAIN, "b", "lithium", None) == Relation(
     ...     source="a", type="PART_OF_CHAIN", target="b", chain="lithium")
@@ -386,6 +394,7 @@ def relation_fast(source: str, type: RelType, target: str, chain: str | None, we
         and source != target
         and isinstance(type, RelType)
         and (weight is None or builtins.type(weight) is float)
+        and (sources is None or (builtins.type(sources) is list and all(builtins.type(x) is Source for x in sources)))
     ):
         return None
     if type is RelType.PART_OF_CHAIN:
@@ -401,9 +410,9 @@ def relation_fast(source: str, type: RelType, target: str, chain: str | None, we
         "weight": weight,
         "role": None,
         "since_year": None,
-        "sources": [],
+        "sources": [] if sources is None else sources,
     }
-    return _assemble(Relation, values, set(_RELATION_GIVEN))
+    return _assemble(Relation, values, set(_RELATION_GIVEN) if sources is None else {*_RELATION_GIVEN, "sources"})
 
 
 class Rows(Protocol[_T_co]):

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from graph.codec import NODE_FIELDS, REL_PROPERTIES
-from graph.model import Entity, Relation
+from graph.model import Entity, Relation, RelType, Source, relation_fast
 from loaders.errors import LoadError, Origin, display_path
-from loaders.records import LineOf, Parsed, build_entity, build_relation
+from loaders.records import LineOf, Parsed, build_entity, build_relation, storable
 
 # The file's columns: the model's fields (graph.codec), with one source per row (its support and reason
 # optional: a source is stated, or background for a ``ref:`` document, unless the row says otherwise).
@@ -129,14 +131,77 @@ def read_relations_csv(path: Path) -> Parsed:
     return parsed
 
 
+_REL_TYPES = {t.value: t for t in RelType}
+# A weight whose text float() and the model read alike: ASCII digits only; no "inf", "nan", "1_000" or spaces.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_NO_SOURCE: tuple[str, str, str, str] = ("", "", "", "")
+_SOURCES_KEPT = 4096
+
+
+class _FastRelations:
+    """Relations of ordinary rows built without the model's per-record machinery (a relations.csv is often
+    a million rows): each source written once is validated once by the model and shared (a Source is
+    frozen), the relation is built by :func:`graph.model.relation_fast`. Any row it cannot vouch for goes
+    to the model, which names the problem: the same records and errors either way
+    (``tests/test_model_fast.py`` compares the two on generated rows)."""
+
+    def __init__(self, header: list[str]):
+        self.get = [h if h in header else None for h in ("from", "type", "to", "chain", "weight")]
+        self.source_cols = [h if h in header else None for h in SOURCE_COLUMNS]
+        self.other = [h for h in ("role", "since_year") if h in header]
+        self.sources: dict[tuple[str, ...], Source | None] = {}
+
+    def __call__(self, row: dict[str, str]) -> Relation | None:
+        if any(row[h].strip() for h in self.other):
+            return None
+        source, rtype, target, chain, weight = (row[h].strip() if h else "" for h in self.get)
+        rel_type = _REL_TYPES.get(rtype)
+        if rel_type is None:
+            return None
+        number = None
+        if weight:
+            if not _PLAIN_NUMBER.fullmatch(weight):
+                return None
+            number = float(weight)
+            # too close to zero, or more digits than a store keeps: the model's path names it
+            if (number == 0.0 and re.search(r"[1-9]", weight.lower().partition("e")[0])) or (
+                not math.isfinite(number) or float(f"{number:.15g}") != number
+            ):
+                return None
+        key = tuple(row[h].strip() if h else "" for h in self.source_cols)
+        if key == _NO_SOURCE:
+            sources = []
+        else:
+            if key not in self.sources:
+                if len(self.sources) >= _SOURCES_KEPT:  # a quote per row: keep memory bounded
+                    self.sources.clear()
+                raw = _source(dict(zip(SOURCE_COLUMNS, key, strict=True)))
+                try:
+                    made = Source.model_validate(raw[0]) if raw else None
+                except ValueError:
+                    made = None
+                self.sources[key] = made if made is not None and storable(made) else None
+            known = self.sources[key]
+            if known is None:
+                return None
+            sources = [known]
+        if not storable((source, target, chain)):  # the source was checked once, when first met
+            return None
+        return relation_fast(source, rel_type, target, chain or None, number, sources)
+
+
 def iter_relations_csv(path: Path, parsed: Parsed) -> Iterator[tuple[Relation, Origin]]:
     """The valid relations of a ``relations.csv``, one at a time; problems go to ``parsed``."""
     file = display_path(path)
-    header_checked = False
+    fast: _FastRelations | None = None
     for line, row in _rows(path, parsed):
-        if not header_checked:
+        if fast is None:
             parsed.errors.extend(_unknown_columns(list(row), RELATION_COLUMNS, file, attrs=False))
-            header_checked = True
+            fast = _FastRelations(list(row))
+        quick = fast(row)
+        if quick is not None:
+            yield quick, Origin(file, line)
+            continue
         raw: dict[str, Any] = {"sources": _source(row)}
         raw.update({k: v.strip() for k, v in row.items() if k in RELATION_COLUMNS and v.strip()})
         result = build_relation(raw, Origin(file, line), _on_line(line))

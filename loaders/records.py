@@ -218,7 +218,7 @@ def _unstorable(value: Any, loc: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, .
 _CONTROL_OR_NUL = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
 
 
-def _storable(value: Any) -> bool:
+def storable(value: Any) -> bool:
     """True when nothing in ``value`` (a record's fields, walked through models, lists and maps) is unstorable:
     the quick answer for the usual record, which :func:`_unstorable` then need not walk with locations."""
     stack = [value]
@@ -275,7 +275,7 @@ def unstorable_errors(
     >>> [e.message for e in unstorable_errors(Entity(id="a", type="City", name="A\\x00"), Origin("f.yaml", 3))]
     ['contains a NUL character (\\\\0), which the stores cannot hold']
     """
-    if _storable(record):
+    if storable(record):
         return []
     return [
         LoadError(origin.file, (line_of(loc) if line_of else 0) or origin.line, _loc_name(loc, aliases), msg)
