@@ -167,6 +167,8 @@ def all_statements(dialect: Dialect) -> dict[str, str]:
     if dialect == "falkordb":  # the merge path's writes of ids new to the store (graph/stores/falkordb.py)
         for label in EntityType:
             out[f"insert_entities[{label}]"] = insert_entities(label)
+        for rel in RelType:  # the schema step's (graph/stores/falkordb.py)
+            out[f"register_relation_type[{rel}]"] = register_relation_type(rel)
     for sub in ("read", "write"):
         for path in sorted((CYPHER_DIR / sub).glob("*.cypher")):
             text = statement(f"{sub}/{path.stem}")

@@ -81,5 +81,5 @@ def test_all_statements_covers_what_the_store_sends() -> None:
     assert any("FOR (n:Entity) REQUIRE n.id IS UNIQUE" in s for s in schema)
     assert all("__LABEL__" not in s and "__TYPE__" not in s for s in STATEMENTS.values())
     # The neo4j variant, not the FalkorDB one, is what gets linted.
-    assert "shortestPath" in STATEMENTS["queries/connection"]
+    assert "allShortestPaths" in STATEMENTS["queries/connection"]
     assert "algo." not in STATEMENTS["queries/connection"]

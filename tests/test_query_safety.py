@@ -159,6 +159,7 @@ TEMPLATE_FILLERS = {
     ("graph/cypherlib.py", "upsert_entities"),
     ("graph/cypherlib.py", "insert_entities"),  # reviewed: the label goes through EntityType(label) first
     ("graph/cypherlib.py", "upsert_relations"),
+    ("graph/cypherlib.py", "register_relation_type"),  # reviewed: the type goes through RelType(rel) first
 }
 
 
